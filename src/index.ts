@@ -1,0 +1,3 @@
+/** victor-cache: the public API. Nothing inside the package imports this file. */
+export * from "./core/index.js";
+export * from "./eviction/index.js";
