@@ -60,3 +60,6 @@ export interface EvictionPolicyOptions {
   /** Entries the cache holds at most (the store's `maxSize`). Slots run from 0 to `capacity`. */
   capacity: number;
 }
+
+/** The policy the memory tier uses when none is configured (see docs/eviction.md for why). */
+export const DEFAULT_EVICTION_POLICY: EvictionPolicyName = EvictionPolicy.LRU;
