@@ -17,6 +17,7 @@ export const ErrorCode = {
   CIRCUIT_OPEN: "ERR_CACHE_CIRCUIT_OPEN",
   LOADER: "ERR_CACHE_LOADER",
   EMBEDDING: "ERR_CACHE_EMBEDDING",
+  REQUEST: "ERR_CACHE_REQUEST",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -56,6 +57,16 @@ export class CacheSerializationError extends CacheError {
 export class CacheKeyError extends CacheError {
   constructor(key: unknown, message: string) {
     super(ErrorCode.KEY, `key ${describe(key)}: ${message}`, { path: String(key) });
+  }
+}
+
+/**
+ * A semantic-cache request cannot be canonicalised (no messages, no user message, unknown role,
+ * non-text content); `path` names the offending part (`messages[2].role`).
+ */
+export class CacheRequestError extends CacheError {
+  constructor(path: string, message: string) {
+    super(ErrorCode.REQUEST, `${path}: ${message}`, { path });
   }
 }
 
