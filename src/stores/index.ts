@@ -1,0 +1,28 @@
+export {
+  MemoryStore,
+  type MemoryStoreEvents,
+  type MemoryStoreStats,
+  type EvictionReason,
+} from "./memory.js";
+export type { MemoryStoreOptions } from "./memory-options.js";
+export type { CacheStore, StoreEntry, NamespacedKey } from "./store.js";
+export {
+  RedisStore,
+  type RedisStoreOptions,
+  type RedisStoreStats,
+  type RedisStoreEvents,
+} from "./redis.js";
+export {
+  GuardedStore,
+  isStoreFailure,
+  type GuardedStoreOptions,
+  type GuardedStoreEvents,
+} from "./guarded-store.js";
+export {
+  CircuitBreaker,
+  CircuitState,
+  CacheCircuitOpenError,
+  type CircuitBreakerOptions,
+  type CircuitBreakerEvents,
+} from "./circuit-breaker.js";
+export { RedisLock, loadWithLock, type RedisLockOptions, type LockHandle } from "./redis-lock.js";
