@@ -1,3 +1,5 @@
 /** victor-cache: the public API. Nothing inside the package imports this file. */
 export * from "./core/index.js";
 export * from "./eviction/index.js";
+export * from "./stores/index.js";
+export * from "./multilevel/index.js";
