@@ -96,8 +96,9 @@ export class CircuitBreaker extends TypedEmitter<CircuitBreakerEvents> {
   }
 
   /**
-   * Asks to make a call. Returns a token to settle with {@link success} or {@link failure}, or
-   * throws a {@link CacheCircuitOpenError} while open (or half-open with all probes out).
+   * Asks to make a call. Returns whether the call is a half-open probe (pass it to
+   * {@link success}, {@link failure} or {@link neutral}); throws a {@link CacheCircuitOpenError}
+   * while open, or while half-open with every probe slot taken.
    */
   admit(): boolean {
     if (this.current === CircuitState.OPEN) {
