@@ -1,5 +1,8 @@
 import { CacheConfigError } from "../core/errors.js";
+import { FifoPolicy } from "./fifo.js";
+import { LfuPolicy } from "./lfu.js";
 import { LruPolicy } from "./lru.js";
+import { TtlPolicy } from "./ttl.js";
 import {
   EVICTION_POLICY_NAMES,
   type EvictionPolicyImpl,
@@ -11,6 +14,9 @@ type PolicyConstructor = new (options: EvictionPolicyOptions) => EvictionPolicyI
 
 const POLICIES: Partial<Record<EvictionPolicyName, PolicyConstructor>> = {
   lru: LruPolicy,
+  lfu: LfuPolicy,
+  fifo: FifoPolicy,
+  ttl: TtlPolicy,
 };
 
 /**
@@ -30,7 +36,10 @@ export function createEvictionPolicy(
     );
   }
   if (!Number.isInteger(options.capacity) || options.capacity < 1) {
-    throw new CacheConfigError(path, `capacity must be a positive integer, got ${options.capacity}`);
+    throw new CacheConfigError(
+      path,
+      `capacity must be a positive integer, got ${options.capacity}`,
+    );
   }
   return new Policy(options);
 }
