@@ -82,10 +82,14 @@ async function startServer(): Promise<RedisTarget> {
   return { url: owned.url, owned };
 }
 
-/** A suite whose tests kill and restart the server, so it always starts its own. */
+/**
+ * A suite whose tests kill and restart the server, so it always starts its own; `serverArgs` are
+ * extra redis-server arguments (an ACL user, say), applied again on every restart.
+ */
 export function describeWithOwnedRedis(
   name: string,
   body: (redis: () => OwnedRedisServer) => void,
+  serverArgs: readonly string[] = [],
 ): void {
   if (!hasRedisBinary()) {
     unavailable(name, "no redis-server binary on PATH (kill/restart tests need a server they own)");
@@ -100,7 +104,7 @@ export function describeWithOwnedRedis(
   let server: OwnedRedisServer | undefined;
   describe(name, () => {
     beforeAll(async () => {
-      server = await startOwnedRedis();
+      server = await startOwnedRedis(serverArgs);
     });
     afterAll(async () => {
       await server?.stop();

@@ -88,7 +88,8 @@ function pingOnce(port: number, host: string): Promise<boolean> {
     socket.once("error", () => done(false));
     socket.on("data", (chunk) => {
       data += chunk.toString();
-      if (data.includes("\r\n")) done(data.startsWith("+PONG"));
+      // NOAUTH: a server started with --requirepass is up all the same.
+      if (data.includes("\r\n")) done(data.startsWith("+PONG") || data.startsWith("-NOAUTH"));
     });
     socket.once("connect", () => socket.write("PING\r\n"));
   });

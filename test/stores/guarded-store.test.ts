@@ -3,7 +3,9 @@ import { GuardedStore } from "../../src/stores/guarded-store.js";
 import { CircuitBreaker, CircuitState } from "../../src/stores/circuit-breaker.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { CacheKeyError, ErrorCode } from "../../src/core/errors.js";
+import { RedisStore } from "../../src/stores/redis.js";
 import { ChaosStore, seededRandom } from "../helpers/chaos.js";
+import { describeWithOwnedRedis, sleep, uniquePrefix } from "../helpers/redis-harness.js";
 
 class ManualClock {
   time = 1_000_000;
@@ -166,3 +168,90 @@ describe("GuardedStore", () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+describeWithOwnedRedis("GuardedStore over a Redis that is killed with -9 mid-load", (redis) => {
+  it("fails fast while Redis is gone, opens, closes again after the restart, and leaks no rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const inner = new RedisStore({
+      url: redis().url,
+      prefix: uniquePrefix("guard"),
+      commandTimeout: "1s",
+    });
+    const store = new GuardedStore(inner, {
+      timeout: "200ms",
+      breaker: { failureThreshold: 5, cooldown: "250ms" },
+    });
+    const transitions: string[] = [];
+    let closedAt = 0;
+    store.on("stateChange", ({ from, to }) => {
+      transitions.push(`${from}->${to}`);
+      if (to === CircuitState.CLOSED) closedAt = performance.now();
+    });
+    const outcomes = new Map<string, number>();
+    let slowest = 0;
+    let running = true;
+    // Fail-safe callers: an L2 error degrades to "the loader's value" and never reaches them.
+    const worker = async (w: number) => {
+      for (let i = 0; running; i++) {
+        const started = performance.now();
+        const key = `k${(w * 7 + i) % 50}`;
+        const op =
+          i % 3 === 0 ? store.set(key, "ns", { value: i, expiresAt: 0 }) : store.get(key, "ns");
+        const outcome = await op.then(
+          () => "ok",
+          (e: { code?: string }) => e.code ?? "untyped",
+        );
+        slowest = Math.max(slowest, performance.now() - started);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        if (outcome !== "ok") await sleep(5); // a real cache would answer from L1 or the loader here
+      }
+    };
+    const workers = Array.from({ length: 20 }, (_, w) => worker(w));
+    try {
+      await until(() => (outcomes.get("ok") ?? 0) > 200, "a healthy load");
+      const killedAt = performance.now();
+      await redis().kill();
+      await until(() => store.breaker.state === CircuitState.OPEN, "the circuit to open");
+      const openedAfter = performance.now() - killedAt;
+      await sleep(300); // callers keep calling while it is down
+      await redis().restart();
+      const restartedAt = performance.now();
+      await until(
+        () => store.breaker.state === CircuitState.CLOSED && transitions.length >= 3,
+        "recovery",
+      );
+      const okBefore = outcomes.get("ok") ?? 0;
+      await until(() => (outcomes.get("ok") ?? 0) > okBefore + 100, "healthy traffic again");
+      running = false;
+      await Promise.all(workers);
+      await new Promise((r) => setImmediate(r));
+      console.log(
+        `breaker under kill -9: opened ${openedAfter.toFixed(0)} ms after the kill, closed ` +
+          `${(closedAt - restartedAt).toFixed(0)} ms after the restart; slowest call ` +
+          `${slowest.toFixed(0)} ms (timeout 200 ms); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; ` +
+          `transitions ${transitions.join(", ")}`,
+      );
+      expect(transitions[0]).toBe("closed->open");
+      expect(transitions).toContain("half_open->closed");
+      expect(transitions[transitions.length - 1]).toBe("half_open->closed");
+      expect(outcomes.has("untyped")).toBe(false);
+      expect(outcomes.get(ErrorCode.CIRCUIT_OPEN)).toBeGreaterThan(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      running = false;
+      await Promise.all(workers);
+      process.off("unhandledRejection", onUnhandled);
+      await store.clear().catch(() => undefined);
+      await store.close();
+    }
+  });
+});
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i > 5000) throw new Error(`gave up waiting for ${what}`);
+    await sleep(10);
+  }
+}

@@ -1,8 +1,10 @@
 import { afterEach, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
 import { RedisLock, loadWithLock } from "../../src/stores/redis-lock.js";
 import { RedisStore } from "../../src/stores/redis.js";
 import { ErrorCode } from "../../src/core/errors.js";
 import { describeWithRedis, sleep, uniquePrefix } from "../helpers/redis-harness.js";
+import { TsxChild } from "../helpers/processes.js";
 
 describeWithRedis("RedisLock", (redis) => {
   const open: { close(): Promise<void> }[] = [];
@@ -116,5 +118,28 @@ describeWithRedis("RedisLock", (redis) => {
     await expect(l.tryAcquire("x", 0)).rejects.toMatchObject({ code: ErrorCode.CONFIG });
     await l.close();
     await expect(l.tryAcquire("x", 100)).rejects.toMatchObject({ code: ErrorCode.CLOSED });
+  });
+});
+
+describeWithRedis("RedisLock across processes", (redis) => {
+  it("3 processes x 1000 concurrent loadWithLock calls on one key run the loader once", async () => {
+    const fixture = fileURLToPath(new URL("./fixtures/lock-racer.ts", import.meta.url));
+    const prefix = uniquePrefix("race");
+    const children = [0, 1, 2].map(() => new TsxChild(fixture, [redis().url, prefix, "1000"]));
+    try {
+      await Promise.all(children.map((c) => c.next((m) => m.kind === "ready", "ready")));
+      const replies = await Promise.all(children.map((c) => c.request({ op: "go" })));
+      const runs = replies.reduce((sum, r) => sum + (r.loaderRuns as number), 0);
+      const values = new Set(replies.flatMap((r) => r.values as string[]));
+      console.log(`lock race: 3000 calls, loader runs ${runs}, distinct values ${values.size}`);
+      expect(runs).toBe(1);
+      expect(values.size).toBe(1);
+      expect(replies.reduce((sum, r) => sum + (r.loaded as number), 0)).toBe(1);
+    } finally {
+      await Promise.all(children.map((c) => c.stop()));
+      const cleanup = new RedisStore({ url: redis().url, prefix });
+      await cleanup.clear();
+      await cleanup.close();
+    }
   });
 });
