@@ -114,7 +114,9 @@ function analyse(text: string): Analysis {
     const lower = raw.toLowerCase();
     const before = previous;
     previous = lower;
-    for (const n of lower.match(NUMBER_RE) ?? []) numbers.add(String(Number(n)));
+    // Aliases first: the 8 in k8s is no number.
+    for (const n of (ALIASES[lower] ?? lower).match(NUMBER_RE) ?? [])
+      numbers.add(String(Number(n)));
     if (/^\d+(?:\.\d+)?$/.test(lower)) continue;
     if (NUMBER_WORDS[lower] !== undefined) {
       numbers.add(NUMBER_WORDS[lower]);
