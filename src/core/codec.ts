@@ -1,4 +1,4 @@
-import { Packr } from "msgpackr";
+import { addExtension, Packr } from "msgpackr";
 import { CacheSerializationError } from "./errors.js";
 
 /** Turns values into bytes for persistent tiers and back. */
@@ -13,10 +13,11 @@ export interface Codec {
 /**
  * Rejects what msgpack would silently mangle: functions and symbols (dropped or turned into
  * `{}`), and cycles (a stack overflow deep inside the encoder). Walks the value once; the cost
- * is proportional to its size, like the encoding itself.
+ * is proportional to its size, like the encoding itself. Returns true when the value holds a Map.
  */
-export function assertEncodable(value: unknown, key: string): void {
+export function assertEncodable(value: unknown, key: string): boolean {
   const stack: unknown[] = [];
+  let sawMap = false;
   const walk = (v: unknown, path: string): void => {
     const type = typeof v;
     if (type === "function" || type === "symbol") {
@@ -24,9 +25,11 @@ export function assertEncodable(value: unknown, key: string): void {
     }
     if (v === null || type !== "object") return;
     if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp) return;
-    if (stack.includes(v)) throw new CacheSerializationError(key, `cannot encode a cyclic value at ${path}`);
+    if (stack.includes(v))
+      throw new CacheSerializationError(key, `cannot encode a cyclic value at ${path}`);
     stack.push(v);
     if (v instanceof Map) {
+      sawMap = true;
       for (const [k, item] of v) {
         walk(k, `${path}<key>`);
         walk(item, `${path}.get(${String(k)})`);
@@ -35,11 +38,42 @@ export function assertEncodable(value: unknown, key: string): void {
       let i = 0;
       for (const item of v as Iterable<unknown>) walk(item, `${path}[${i++}]`);
     } else {
-      for (const k of Object.keys(v as object)) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
+      for (const k of Object.keys(v as object))
+        walk((v as Record<string, unknown>)[k], `${path}.${k}`);
     }
     stack.pop();
   };
   walk(value, "value");
+  return sawMap;
+}
+
+/**
+ * msgpack has one map type, which msgpackr decodes as a plain object, so a Map would come back as
+ * an object with string keys. Maps are therefore written as this private class's extension
+ * (type 0x4d, "M": its entries) and read back as Maps. The class is ours alone, so registering the
+ * extension globally changes nothing for other msgpackr users.
+ */
+class EncodedMap {
+  constructor(readonly entries: [unknown, unknown][]) {}
+}
+addExtension({
+  Class: EncodedMap,
+  type: 0x4d,
+  write: (map: EncodedMap) => map.entries,
+  read: (entries: [unknown, unknown][]) => new Map(entries),
+});
+
+/** A copy of `value` with every Map replaced by an EncodedMap (called only when one exists). */
+function encodeMaps(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return value;
+  if (value instanceof Map)
+    return new EncodedMap([...value].map(([k, v]) => [encodeMaps(k), encodeMaps(v)]));
+  if (value instanceof Set) return new Set([...value].map(encodeMaps));
+  if (Array.isArray(value)) return value.map(encodeMaps);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) out[k] = encodeMaps((value as Record<string, unknown>)[k]);
+  return out;
 }
 
 /**
@@ -51,9 +85,9 @@ export function createMsgpackCodec(): Codec {
   return {
     name: "msgpack",
     encode(value, key) {
-      assertEncodable(value, key);
+      const hasMap = assertEncodable(value, key);
       try {
-        return packr.pack(value);
+        return packr.pack(hasMap ? encodeMaps(value) : value);
       } catch (error) {
         throw new CacheSerializationError(key, `cannot encode value: ${(error as Error).message}`, {
           cause: error,
@@ -64,7 +98,9 @@ export function createMsgpackCodec(): Codec {
       try {
         return packr.unpack(bytes);
       } catch (error) {
-        throw new CacheSerializationError(key, `stored bytes are not valid msgpack`, { cause: error });
+        throw new CacheSerializationError(key, `stored bytes are not valid msgpack`, {
+          cause: error,
+        });
       }
     },
   };
