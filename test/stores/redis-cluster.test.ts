@@ -2,9 +2,16 @@ import { expect, it } from "vitest";
 import { RedisStore } from "../../src/stores/redis.js";
 import { describeWithCluster, uniquePrefix } from "../helpers/redis-harness.js";
 import { redisCli } from "../helpers/redis-server.js";
-import { registerRedisStoreCases } from "./redis-store-cases.js";
+import { describeStoreConformance, FakeClock } from "../../src/stores/testing/index.js";
+import { redisFixture, registerRedisStoreCases } from "./redis-store-cases.js";
 
 describeWithCluster("RedisStore on a local 3-master Redis Cluster", (cluster) => {
+  describeStoreConformance("RedisStore on a cluster (fake clock)", async () =>
+    redisFixture(() => ({ url: cluster().urls }), new FakeClock()),
+  );
+  describeStoreConformance("RedisStore on a cluster (real time)", async () =>
+    redisFixture(() => ({ url: cluster().urls })),
+  );
   registerRedisStoreCases({
     connection: () => ({ url: cluster().urls }),
     nodeUrls: () => cluster().urls,

@@ -9,6 +9,7 @@ import { RedisStore, type RedisStoreOptions } from "../../src/stores/redis.js";
 import { ErrorCode } from "../../src/core/errors.js";
 import type { Clock } from "../../src/core/clock.js";
 import { uniquePrefix } from "../helpers/redis-harness.js";
+import type { FakeClock, StoreFixture } from "../../src/stores/testing/index.js";
 
 export interface RedisCaseTarget {
   /** Connection options for the target (url, or cluster urls). */
@@ -312,4 +313,18 @@ export function registerRedisStoreCases(target: RedisCaseTarget): void {
     await expect(store.get("k", "ns")).rejects.toMatchObject({ code: ErrorCode.CLOSED });
     await store.close(); // idempotent
   });
+}
+
+/** A fresh store under its own prefix; cleanup clears that prefix with a second client. */
+export function redisFixture(connection: () => RedisStoreOptions, clock?: FakeClock): StoreFixture {
+  const prefix = uniquePrefix("conf");
+  return {
+    store: new RedisStore({ ...connection(), prefix, ...(clock ? { clock } : {}) }),
+    ...(clock ? { clock } : {}),
+    cleanup: async () => {
+      const cleaner = new RedisStore({ ...connection(), prefix });
+      await cleaner.clear();
+      await cleaner.close();
+    },
+  };
 }

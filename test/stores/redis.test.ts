@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "../../src/stores/redis.js";
+import { describeStoreConformance, FakeClock } from "../../src/stores/testing/index.js";
 import { ErrorCode } from "../../src/core/errors.js";
 import { describeWithRedis, uniquePrefix } from "../helpers/redis-harness.js";
 import {
@@ -12,9 +13,15 @@ import {
   startOwnedRedis,
   type OwnedRedisServer,
 } from "../helpers/redis-server.js";
-import { registerRedisStoreCases } from "./redis-store-cases.js";
+import { redisFixture, registerRedisStoreCases } from "./redis-store-cases.js";
 
 describeWithRedis("RedisStore on a single Redis", (redis) => {
+  describeStoreConformance("RedisStore (fake clock)", async () =>
+    redisFixture(() => ({ url: redis().url }), new FakeClock()),
+  );
+  describeStoreConformance("RedisStore (real time, Redis expires keys)", async () =>
+    redisFixture(() => ({ url: redis().url })),
+  );
   registerRedisStoreCases({
     connection: () => ({ url: redis().url }),
     nodeUrls: () => [redis().url],
