@@ -60,10 +60,10 @@ async function loadOnce<T>(
     } catch (error) {
       loaderFailed = true;
       counters.loadErrors++;
-      emitLoad(ctx, key, namespace, started, error);
+      emitLoad(ctx, key, namespace, started, error, loader, options);
       throw error;
     }
-    emitLoad(ctx, key, namespace, started, undefined);
+    emitLoad(ctx, key, namespace, started, undefined, loader, options);
     // A loader may legitimately find nothing; undefined is what a miss returns, so it is not cached.
     if (value !== undefined && !tracker.changedSince(key, namespace, token)) {
       await writeEntry(ctx, key, namespace, value, options, false);
@@ -122,8 +122,11 @@ function emitLoad(
   namespace: string,
   started: number,
   error: unknown,
+  loader: Loader<unknown>,
+  options: GetOrSetOptions | undefined,
 ): void {
   if (ctx.events.hasListeners("load")) {
-    ctx.events.emit("load", { key, namespace, durationMs: performance.now() - started, error });
+    const durationMs = performance.now() - started;
+    ctx.events.emit("load", { key, namespace, durationMs, error, loader, options });
   }
 }

@@ -165,6 +165,9 @@ export class MultiLevelCache {
    */
   async getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
     if (this.closed) throw new CacheClosedError("MultiLevelCache");
+    if (typeof loader !== "function") {
+      throw new CacheConfigError("getOrSet.loader", "expected a function");
+    }
     const namespace =
       options === undefined ? DEFAULT_NAMESPACE : (options.namespace ?? DEFAULT_NAMESPACE);
     const listening = this.events.hasListeners("access");
@@ -250,13 +253,11 @@ export class MultiLevelCache {
     for await (const { namespace: ns, key } of this.l1.keys(namespace))
       if (fresh(ns, key)) yield { namespace: ns, key };
     if (this.queue !== undefined) {
+      // A queued write is newer than L2's copy: an expired one hides the key from L2's listing.
       for (const write of this.queue.writes()) {
-        if (
-          (namespace === undefined || write.namespace === namespace) &&
-          isLive(write.entry, now)
-        ) {
-          if (fresh(write.namespace, write.key))
-            yield { namespace: write.namespace, key: write.key };
+        if (namespace !== undefined && write.namespace !== namespace) continue;
+        if (fresh(write.namespace, write.key) && isLive(write.entry, now)) {
+          yield { namespace: write.namespace, key: write.key };
         }
       }
     }

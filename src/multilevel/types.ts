@@ -69,8 +69,18 @@ export type CacheEvents = {
   expire: { key: string; namespace: string; tier: Tier };
   promote: { key: string; namespace: string };
   demote: { key: string; namespace: string };
-  /** A loader ran (`getOrSet` miss, refresh). */
-  load: { key: string; namespace: string; durationMs: number; error: unknown };
+  /**
+   * A loader ran (`getOrSet` miss, refresh). `loader` and `options` are the call's, so that a
+   * subscriber (refresh-ahead in the invalidator) can run the same load again later.
+   */
+  load: {
+    key: string;
+    namespace: string;
+    durationMs: number;
+    error: unknown;
+    loader?: () => unknown;
+    options?: GetOrSetOptions;
+  };
   /** An L2 operation failed; in fail-safe mode the call degraded instead of failing. */
   error: { tier: Tier; operation: string; error: unknown };
   /** Tag invalidation through `invalidateTag`. */

@@ -39,6 +39,8 @@ export class WriteBackQueue {
   private readonly pending = new Map<string, PendingWrite>();
   private readonly inflight = new Map<string, PendingWrite>();
   private loop: Promise<boolean> | undefined;
+  /** The batch being written to L2, if any. */
+  private writing: Promise<void> | undefined;
   private flushAll = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -72,22 +74,22 @@ export class WriteBackQueue {
     return this.pending.get(id) ?? this.inflight.get(id);
   }
 
-  /** Forgets the queued writes of a key; true when one of them was still live. */
-  remove(id: string, now: number): boolean {
+  /** Forgets the queued writes of a key; returns the newest, if there was one. */
+  remove(id: string): PendingWrite | undefined {
     const write = this.pending.get(id) ?? this.inflight.get(id);
     this.pending.delete(id);
     this.inflight.delete(id);
-    return write !== undefined && isLive(write.entry, now);
+    return write;
   }
 
-  /** Forgets every queued write matching `predicate`; returns how many were live. */
-  removeWhere(predicate: (write: PendingWrite) => boolean, now: number): number {
-    let removed = 0;
+  /** Forgets every queued write matching `predicate`; returns them. */
+  removeWhere(predicate: (write: PendingWrite) => boolean): PendingWrite[] {
+    const removed: PendingWrite[] = [];
     for (const map of [this.pending, this.inflight]) {
       for (const [id, write] of map) {
         if (!predicate(write)) continue;
         map.delete(id);
-        if (isLive(write.entry, now)) removed++;
+        removed.push(write);
       }
     }
     return removed;
@@ -97,6 +99,16 @@ export class WriteBackQueue {
   *writes(): IterableIterator<PendingWrite> {
     for (const write of this.inflight.values()) if (!this.pending.has(write.id)) yield write;
     yield* this.pending.values();
+  }
+
+  /**
+   * Resolves once the batch being written (if any) has landed or failed. A removal waits for it
+   * before reaching L2: a store's setMany need not be atomic, and a removal interleaved with it
+   * could otherwise be overtaken by the rest of the batch.
+   */
+  async idle(): Promise<void> {
+    const writing = this.writing;
+    if (writing !== undefined) await writing.catch(() => undefined);
   }
 
   /** Writes everything queued now; resolves false when a batch failed (it stays queued). */
@@ -140,7 +152,6 @@ export class WriteBackQueue {
     const batch: PendingWrite[] = [];
     for (const [id, write] of this.pending) {
       this.pending.delete(id);
-      if (!isLive(write.entry, now)) continue;
       this.inflight.set(id, write);
       batch.push(write);
       if (batch.length >= this.settings.batchSize) break;
@@ -149,9 +160,11 @@ export class WriteBackQueue {
     const started = performance.now();
     let error: unknown;
     try {
-      await this.writeToStore(batch);
+      await (this.writing = this.writeToStore(batch, now));
     } catch (caught) {
       error = caught ?? new CacheStoreError("write-back batch failed");
+    } finally {
+      this.writing = undefined;
     }
     for (const write of batch) {
       if (this.inflight.get(write.id) !== write) continue;
@@ -162,9 +175,18 @@ export class WriteBackQueue {
     return error === undefined;
   }
 
-  private async writeToStore(batch: readonly PendingWrite[]): Promise<void> {
+  /**
+   * Writes a batch. A write that expired while queued still supersedes what L2 holds from an
+   * older flush, so it becomes a delete rather than being skipped.
+   */
+  private async writeToStore(batch: readonly PendingWrite[], now: number): Promise<void> {
     const byNamespace = new Map<string, [string, StoreEntry][]>();
+    const expired: PendingWrite[] = [];
     for (const write of batch) {
+      if (!isLive(write.entry, now)) {
+        expired.push(write);
+        continue;
+      }
       let entries = byNamespace.get(write.namespace);
       if (!entries) byNamespace.set(write.namespace, (entries = []));
       entries.push([write.key, write.entry]);
@@ -177,11 +199,12 @@ export class WriteBackQueue {
         await this.writeOneByOne(batch, namespace);
       }
     }
+    for (const write of expired) await this.store.delete(write.key, write.namespace);
   }
 
   private async writeOneByOne(batch: readonly PendingWrite[], namespace: string): Promise<void> {
     for (const write of batch) {
-      if (write.namespace !== namespace) continue;
+      if (write.namespace !== namespace || !isLive(write.entry, this.hooks.now())) continue;
       try {
         await this.store.set(write.key, namespace, write.entry);
       } catch (error) {
@@ -215,6 +238,6 @@ export class WriteBackQueue {
   }
 }
 
-function isLive(entry: StoreEntry, now: number): boolean {
+export function isLive(entry: StoreEntry, now: number): boolean {
   return entry.expiresAt === 0 || entry.expiresAt > now;
 }

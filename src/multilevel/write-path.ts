@@ -23,6 +23,7 @@ import type { StoreEntry } from "../stores/store.js";
 import type { CacheContext } from "./context.js";
 import { freshUntil, staleAtFor, withGrace } from "./freshness.js";
 import { WritePolicy, type SetOptions } from "./types.js";
+import { isLive } from "./write-back.js";
 
 function checkTags(tags: unknown): readonly string[] | undefined {
   if (tags === undefined) return undefined;
@@ -155,10 +156,13 @@ export async function deleteEntry(
   let removed = l1.deleteSync(key, namespace);
   tracker.record(key, namespace);
   ctx.flights.forget(key, namespace);
-  if (queue !== undefined && queue.remove(composeKey(namespace, key), ctx.options.clock.now()))
-    removed = true;
+  // A queued write is newer than whatever L2 holds, so it alone says whether the key was live.
+  const queued = queue?.remove(composeKey(namespace, key));
+  if (queued !== undefined && isLive(queued.entry, ctx.options.clock.now())) removed = true;
   if (l2 !== undefined) {
-    if (await l2.delete(key, namespace)) removed = true;
+    if (queue !== undefined) await queue.idle();
+    const removedFromL2 = await l2.delete(key, namespace);
+    if (queued === undefined && removedFromL2) removed = true;
     l1.deleteSync(key, namespace);
     tracker.record(key, namespace);
   }
@@ -176,11 +180,9 @@ export async function clearEntries(
   l1.clearSync(namespace);
   tracker.recordAll();
   ctx.flights.forgetNamespace(namespace);
-  queue?.removeWhere(
-    (write) => namespace === undefined || write.namespace === namespace,
-    ctx.options.clock.now(),
-  );
+  queue?.removeWhere((write) => namespace === undefined || write.namespace === namespace);
   if (l2 !== undefined) {
+    if (queue !== undefined) await queue.idle();
     await l2.clear(namespace);
     l1.clearSync(namespace);
     tracker.recordAll();
@@ -200,14 +202,13 @@ export async function invalidateTag(ctx: CacheContext, tag: string): Promise<num
   const { l1, l2, queue, tracker } = ctx;
   let removed = l1.deleteTagSync(tag);
   tracker.recordAll();
-  if (queue !== undefined) {
-    const queued = queue.removeWhere(
-      (write) => write.entry.tags?.includes(tag) === true,
-      ctx.options.clock.now(),
-    );
-    removed = Math.max(removed, queued);
-  }
+  const queued = queue?.removeWhere((write) => write.entry.tags?.includes(tag) === true) ?? [];
+  const now = ctx.options.clock.now();
+  removed = Math.max(removed, queued.filter((write) => isLive(write.entry, now)).length);
   if (l2 !== undefined) {
+    if (queue !== undefined) await queue.idle();
+    // L2 may hold an older, untagged version of a key whose newest (queued) write was tagged.
+    for (const write of queued) await l2.delete(write.key, write.namespace);
     removed = Math.max(removed, await l2.deleteTag(tag));
     l1.deleteTagSync(tag);
     tracker.recordAll();
