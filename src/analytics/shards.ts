@@ -1,0 +1,230 @@
+import { FenwickTree } from "./fenwick-tree.js";
+import { LogLinearHistogram } from "./log-linear-histogram.js";
+import { SlotTable } from "./slot-table.js";
+
+const HASH_SPACE = 2 ** 32;
+
+/**
+ * Online miss-ratio curve for LRU by SHARDS (Waldspurger et al., FAST '15), in its fixed-size
+ * form (SHARDS_max) with the SHARDS_adj correction.
+ *
+ * A key is sampled when its 32-bit hash is below a threshold T, so either every reference to a
+ * key is seen or none is (spatial sampling, rate R = T / 2^32). For sampled references the reuse
+ * (stack) distance — how many distinct sampled keys were referenced since this key's previous
+ * reference — is counted with a Fenwick tree over logical timestamps, scaled by 1/R and recorded
+ * with weight 1/R in a log-linear histogram. LRU of capacity C hits exactly the references whose
+ * distance is below C, so the histogram read at C is the predicted hit ratio.
+ *
+ * Memory is bounded: at most `maxSampledKeys` keys are tracked; when one more would be, T drops
+ * to the largest tracked hash and that key leaves the sample (R only ever decreases). SHARDS_adj
+ * credits the gap between the references seen and the weight sampled to distance 0, which removes
+ * most of the bias a heavy key being in or out of the sample would cause.
+ */
+export class ShardsMrc {
+  private threshold = HASH_SPACE;
+  private readonly slots: SlotTable;
+  private readonly hashOf: Uint32Array;
+  private readonly lastTime: Int32Array;
+  private readonly namespaceOf: (string | undefined)[];
+  private readonly freeSlots: Int32Array;
+  private freeCount: number;
+  /** Max-heap of slots by hash, so lowering T evicts the right key in O(log n). */
+  private readonly heap: Int32Array;
+  private readonly heapPos: Int32Array;
+  private heapSize = 0;
+  private readonly times: FenwickTree;
+  private now = 0;
+  private readonly distances = new LogLinearHistogram(6, 31);
+  /** References seen (sampled or not). */
+  private references = 0;
+  /** Sum of 1/R over sampled references: the estimate of `references`. */
+  private sampledWeight = 0;
+
+  constructor(readonly maxSampledKeys: number) {
+    const n = maxSampledKeys + 1;
+    this.hashOf = new Uint32Array(n);
+    this.slots = new SlotTable(n, this.hashOf);
+    this.lastTime = new Int32Array(n);
+    this.namespaceOf = new Array<string | undefined>(n).fill(undefined);
+    this.freeSlots = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.freeSlots[i] = n - 1 - i;
+    this.freeCount = n;
+    this.heap = new Int32Array(n);
+    this.heapPos = new Int32Array(n).fill(-1);
+    // Room for as many stamps again as keys between compactions keeps them amortised O(log n).
+    this.times = new FenwickTree(2 * n);
+  }
+
+  /** Current sampling rate, 0..1. */
+  get samplingRate(): number {
+    return this.threshold / HASH_SPACE;
+  }
+
+  get sampledKeys(): number {
+    return this.slots.size;
+  }
+
+  /** References seen since construction or the last {@link reset}. */
+  get referenceCount(): number {
+    return this.references;
+  }
+
+  /** A read of the key with this hash: counts toward the curve. */
+  access(hash: number, namespace: string): void {
+    this.references++;
+    if (hash >= this.threshold) return;
+    const rate = this.threshold / HASH_SPACE;
+    const weight = 1 / rate;
+    this.sampledWeight += weight;
+    if (this.now >= this.times.size) this.compact();
+    const slot = this.slots.get(hash);
+    if (slot === -1) {
+      this.insert(hash, namespace);
+      return;
+    }
+    const previous = this.lastTime[slot];
+    const distance = this.slots.size - this.times.prefix(previous);
+    this.distances.record(distance / rate, weight);
+    this.times.add(previous, -1);
+    this.stamp(slot);
+  }
+
+  /** A write of the key: moves it to the top of the LRU stack without counting a reference. */
+  touch(hash: number, namespace: string): void {
+    if (hash >= this.threshold) return;
+    if (this.now >= this.times.size) this.compact();
+    const slot = this.slots.get(hash);
+    if (slot === -1) {
+      this.insert(hash, namespace);
+      return;
+    }
+    this.times.add(this.lastTime[slot], -1);
+    this.stamp(slot);
+  }
+
+  /** The key left the cache (delete, expiry): its next read is a cold miss at any size. */
+  remove(hash: number): void {
+    if (hash >= this.threshold) return;
+    const slot = this.slots.get(hash);
+    if (slot !== -1) this.drop(slot);
+  }
+
+  /** Drops every tracked key of `namespace`, or all of them. */
+  clear(namespace?: string): void {
+    for (const slot of this.heap.slice(0, this.heapSize)) {
+      if (namespace === undefined || this.namespaceOf[slot] === namespace) this.drop(slot);
+    }
+  }
+
+  /**
+   * Predicted LRU hit ratio (0..1) at a capacity of `size` entries, or undefined before the first
+   * reference.
+   */
+  hitRatio(size: number): number | undefined {
+    if (this.references === 0) return undefined;
+    if (size < 1) return 0;
+    const adjustment = this.references - this.sampledWeight;
+    const hits = this.distances.weightBelow(size) + adjustment;
+    return Math.min(1, Math.max(0, hits / this.references));
+  }
+
+  /** Forgets everything, including the sampling threshold. */
+  reset(): void {
+    this.clear();
+    this.threshold = HASH_SPACE;
+    this.distances.reset();
+    this.references = 0;
+    this.sampledWeight = 0;
+    this.now = 0;
+    this.times.clear();
+  }
+
+  private insert(hash: number, namespace: string): void {
+    const slot = this.freeSlots[--this.freeCount];
+    this.hashOf[slot] = hash;
+    this.slots.add(slot);
+    this.namespaceOf[slot] = namespace;
+    this.heapPush(slot);
+    this.stamp(slot);
+    while (this.slots.size > this.maxSampledKeys) {
+      this.threshold = this.hashOf[this.heap[0]];
+      while (this.heapSize > 0 && this.hashOf[this.heap[0]] >= this.threshold) {
+        this.drop(this.heap[0]);
+      }
+    }
+  }
+
+  /** Callers compact first (while every tracked key holds exactly one mark). */
+  private stamp(slot: number): void {
+    this.lastTime[slot] = ++this.now;
+    this.times.add(this.now, 1);
+  }
+
+  private drop(slot: number): void {
+    this.times.add(this.lastTime[slot], -1);
+    this.slots.delete(slot);
+    this.namespaceOf[slot] = undefined;
+    this.heapRemove(slot);
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /** Renumbers live timestamps 1..n in order, so the tree never grows. */
+  private compact(): void {
+    const slots = Array.from(this.heap.subarray(0, this.heapSize)).sort(
+      (a, b) => this.lastTime[a] - this.lastTime[b],
+    );
+    for (let i = 0; i < slots.length; i++) this.lastTime[slots[i]] = i + 1;
+    this.times.rebuild(slots.map((_, i) => i + 1));
+    this.now = slots.length;
+  }
+
+  private heapPush(slot: number): void {
+    const i = this.heapSize++;
+    this.heap[i] = slot;
+    this.heapPos[slot] = i;
+    this.siftUp(i);
+  }
+
+  private heapRemove(slot: number): void {
+    const i = this.heapPos[slot];
+    const last = this.heap[--this.heapSize];
+    this.heapPos[slot] = -1;
+    if (i === this.heapSize) return;
+    this.heap[i] = last;
+    this.heapPos[last] = i;
+    this.siftUp(i);
+    this.siftDown(this.heapPos[last]);
+  }
+
+  private siftUp(start: number): void {
+    const { heap, heapPos, hashOf } = this;
+    let i = start;
+    const slot = heap[i];
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (hashOf[heap[parent]] >= hashOf[slot]) break;
+      heap[i] = heap[parent];
+      heapPos[heap[i]] = i;
+      i = parent;
+    }
+    heap[i] = slot;
+    heapPos[slot] = i;
+  }
+
+  private siftDown(start: number): void {
+    const { heap, heapPos, hashOf } = this;
+    let i = start;
+    const slot = heap[i];
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= this.heapSize) break;
+      if (child + 1 < this.heapSize && hashOf[heap[child + 1]] > hashOf[heap[child]]) child++;
+      if (hashOf[heap[child]] <= hashOf[slot]) break;
+      heap[i] = heap[child];
+      heapPos[heap[i]] = i;
+      i = child;
+    }
+    heap[i] = slot;
+    heapPos[slot] = i;
+  }
+}

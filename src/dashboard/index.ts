@@ -1,0 +1,7 @@
+export { startDashboard } from "./server.js";
+export type {
+  DashboardOptions,
+  DashboardPayload,
+  DashboardServer,
+  DashboardSource,
+} from "./server.js";

@@ -1,0 +1,143 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
+import { HotKeyTracker } from "../../src/analytics/hot-keys.js";
+import { SpaceSaving } from "../../src/analytics/space-saving.js";
+import { loadTrace } from "../../src/eviction/trace.js";
+import { ManualTime } from "../helpers/manual-time.js";
+import { tracePath } from "../helpers/traces.js";
+import { StandInCache } from "./stand-in-cache.js";
+
+/** Exact counts of the last `window` entries of `trace` ending before `end`. */
+function windowCounts(trace: Uint32Array, end: number, window: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = Math.max(0, end - window); i < end; i++) {
+    const key = `item:${trace[i]}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * How many reported keys belong to the true top 10. Ties at the 10th place make "the" top 10
+ * ambiguous, so a key counts when its true count is at least the 10th largest.
+ */
+function matches(reported: string[], truth: Map<string, number>): number {
+  const tenth = [...truth.values()].sort((a, b) => b - a)[9] ?? 0;
+  return reported.filter((k) => (truth.get(k) ?? 0) >= tenth).length;
+}
+
+describe("hot keys on a Zipf trace (sieve-zipf_1.0)", () => {
+  // 1000 counters count a window of this trace (1,000 distinct keys) exactly; 100 counters make
+  // Space-Saving approximate, which is the regime that matters for real key spaces.
+  for (const [window, capacity] of [
+    [1000, 1000],
+    [10_000, 100],
+  ]) {
+    it(`reports at least 9 of the true top 10 of the last ${window} reads (${capacity} counters)`, async () => {
+      const trace = await loadTrace(tracePath("sieve-zipf_1.0"));
+      const cache = new StandInCache(100);
+      const time = new ManualTime();
+      const analytics = new CacheAnalytics({
+        cache,
+        trackHotKeys: true,
+        hotKeyWindow: window,
+        hotKeyCapacity: capacity,
+        clock: time,
+        scheduler: time,
+        trackMissRatioCurve: false,
+      });
+      const checkpoints = new Set<number>();
+      // Window boundaries, where the estimate covers exactly the last `window` reads.
+      const stride = Math.floor(trace.length / 21 / window) * window;
+      for (let k = 1; k <= 20; k++) checkpoints.add(k * stride);
+      const scores: number[] = [];
+      for (let i = 0; i < trace.length; i++) {
+        cache.read(`item:${trace[i]}`, "l1_hit");
+        if (checkpoints.has(i + 1)) {
+          const top = analytics.getHotKeys(10);
+          expect(top).toHaveLength(10);
+          expect(top.every((h) => h.namespace === "default")).toBe(true);
+          scores.push(
+            matches(
+              top.map((h) => h.key),
+              windowCounts(trace, i + 1, window),
+            ),
+          );
+        }
+        if (i + 1 >= 20 * stride) break;
+      }
+      expect(scores).toHaveLength(20);
+      console.log(`window ${window}, ${capacity} counters: matches ${scores.join(" ")}`);
+      expect(Math.min(...scores)).toBeGreaterThanOrEqual(9);
+      await analytics.close();
+    });
+  }
+
+  it("between window boundaries still ranks the heavy hitters of the recent reads", async () => {
+    const trace = await loadTrace(tracePath("sieve-zipf_1.0"));
+    const tracker = new HotKeyTracker(5000, 200);
+    const scores: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      tracker.record(`item:${trace[i]}`, "default");
+      // Half-way through a window: the estimate blends the previous window with the current one.
+      if ((i + 1) % 5000 === 2500 && i > 5000) {
+        const top = tracker.top(10).map((h) => h.key);
+        scores.push(matches(top, windowCounts(trace, i + 1, 5000)));
+      }
+    }
+    console.log(`mid-window matches ${scores.join(" ")}`);
+    expect(Math.min(...scores)).toBeGreaterThanOrEqual(8);
+    expect(scores.reduce((a, b) => a + b, 0) / scores.length).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe("SpaceSaving", () => {
+  it("counts exactly while it has a counter per distinct key", () => {
+    const s = new SpaceSaving(8);
+    const stream = ["a", "b", "a", "c", "a", "b", "d"];
+    for (const k of stream) s.offer(k, "ns");
+    expect(s.count("a", "ns")).toBe(3);
+    expect(s.count("b", "ns")).toBe(2);
+    expect(s.count("d", "ns")).toBe(1);
+    expect(s.count("a", "other")).toBe(0);
+  });
+
+  it("keeps namespaces apart", () => {
+    const s = new SpaceSaving(4);
+    s.offer("k", "x");
+    s.offer("k", "y");
+    s.offer("k", "y");
+    expect(s.count("k", "x")).toBe(1);
+    expect(s.count("k", "y")).toBe(2);
+  });
+
+  it("overestimates by at most total / capacity and never loses a key above that", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 16 }),
+        (keys, capacity) => {
+          const s = new SpaceSaving(capacity);
+          const truth = new Map<string, number>();
+          for (const k of keys) {
+            s.offer(String(k), "n");
+            truth.set(String(k), (truth.get(String(k)) ?? 0) + 1);
+          }
+          const bound = keys.length / capacity;
+          let held = 0;
+          s.forEach((key, _ns, count, error) => {
+            held++;
+            const actual = truth.get(key) ?? 0;
+            expect(count).toBeGreaterThanOrEqual(actual);
+            expect(count - error).toBeLessThanOrEqual(actual);
+            expect(error).toBeLessThanOrEqual(bound);
+          });
+          expect(held).toBeLessThanOrEqual(capacity);
+          for (const [key, n] of truth)
+            if (n > bound) expect(s.count(key, "n")).toBeGreaterThanOrEqual(n);
+        },
+      ),
+    );
+  });
+});
