@@ -6,6 +6,7 @@ export {
 } from "./memory.js";
 export type { MemoryStoreOptions } from "./memory-options.js";
 export type { CacheStore, StoreEntry, NamespacedKey } from "./store.js";
+export { LmdbStore, type LmdbStoreOptions, type LmdbStoreStats } from "./lmdb.js";
 export {
   RedisStore,
   type RedisStoreOptions,
