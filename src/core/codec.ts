@@ -16,35 +16,73 @@ export interface Codec {
  * is proportional to its size, like the encoding itself. Returns true when the value holds a Map.
  */
 export function assertEncodable(value: unknown, key: string): boolean {
-  const stack: unknown[] = [];
-  let sawMap = false;
-  const walk = (v: unknown, path: string): void => {
-    const type = typeof v;
-    if (type === "function" || type === "symbol") {
-      throw new CacheSerializationError(key, `cannot encode a ${type} at ${path}`);
+  const walk: EncodableWalk = { key, stack: [], path: [], sawMap: false };
+  walkEncodable(value, walk);
+  return walk.sawMap;
+}
+
+/** A path step: a property, an index, a Map's key, or the value under a Map key. */
+type PathStep = string | number | typeof MAP_KEY | { get: unknown };
+const MAP_KEY = Symbol("map key");
+
+interface EncodableWalk {
+  key: string;
+  stack: unknown[];
+  // Steps rather than strings: the path is only spelled out for an error, never on success.
+  path: PathStep[];
+  sawMap: boolean;
+}
+
+function spell(path: readonly PathStep[]): string {
+  let out = "value";
+  for (const step of path) {
+    if (typeof step === "string") out += `.${step}`;
+    else if (typeof step === "number") out += `[${step}]`;
+    else if (step === MAP_KEY) out += "<key>";
+    else out += `.get(${String(step.get)})`;
+  }
+  return out;
+}
+
+function walkEncodable(v: unknown, walk: EncodableWalk): void {
+  const type = typeof v;
+  if (type === "function" || type === "symbol") {
+    throw new CacheSerializationError(walk.key, `cannot encode a ${type} at ${spell(walk.path)}`);
+  }
+  if (v === null || type !== "object") return;
+  if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp) return;
+  if (walk.stack.includes(v)) {
+    throw new CacheSerializationError(
+      walk.key,
+      `cannot encode a cyclic value at ${spell(walk.path)}`,
+    );
+  }
+  walk.stack.push(v);
+  const path = walk.path;
+  if (v instanceof Map) {
+    walk.sawMap = true;
+    for (const [k, item] of v) {
+      path.push(MAP_KEY);
+      walkEncodable(k, walk);
+      path[path.length - 1] = { get: k };
+      walkEncodable(item, walk);
+      path.pop();
     }
-    if (v === null || type !== "object") return;
-    if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp) return;
-    if (stack.includes(v))
-      throw new CacheSerializationError(key, `cannot encode a cyclic value at ${path}`);
-    stack.push(v);
-    if (v instanceof Map) {
-      sawMap = true;
-      for (const [k, item] of v) {
-        walk(k, `${path}<key>`);
-        walk(item, `${path}.get(${String(k)})`);
-      }
-    } else if (v instanceof Set || Array.isArray(v)) {
-      let i = 0;
-      for (const item of v as Iterable<unknown>) walk(item, `${path}[${i++}]`);
-    } else {
-      for (const k of Object.keys(v as object))
-        walk((v as Record<string, unknown>)[k], `${path}.${k}`);
+  } else if (v instanceof Set || Array.isArray(v)) {
+    let i = 0;
+    for (const item of v as Iterable<unknown>) {
+      path.push(i++);
+      walkEncodable(item, walk);
+      path.pop();
     }
-    stack.pop();
-  };
-  walk(value, "value");
-  return sawMap;
+  } else {
+    for (const k of Object.keys(v as object)) {
+      path.push(k);
+      walkEncodable((v as Record<string, unknown>)[k], walk);
+      path.pop();
+    }
+  }
+  walk.stack.pop();
 }
 
 /**

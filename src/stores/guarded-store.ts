@@ -15,7 +15,7 @@ import {
   type CircuitBreakerOptions,
 } from "./circuit-breaker.js";
 import type { CacheStore, NamespacedKey, StoreEntry } from "./store.js";
-import { invoke, withTimeout } from "./timeout.js";
+import { DeadlineQueue, invoke } from "./timeout.js";
 
 export interface GuardedStoreOptions {
   /**
@@ -57,6 +57,7 @@ export class GuardedStore extends TypedEmitter<GuardedStoreEvents> implements Ca
   readonly breaker: CircuitBreaker;
   readonly timeoutMs: number;
   private readonly isFailure: (error: unknown) => boolean;
+  private readonly deadlines: DeadlineQueue;
 
   constructor(
     readonly inner: CacheStore,
@@ -66,6 +67,8 @@ export class GuardedStore extends TypedEmitter<GuardedStoreEvents> implements Ca
     super();
     this.name = inner.name;
     this.timeoutMs = optionalMillis(options.timeout, `${path}.timeout`, 500);
+    // One timer for all operations; a timer each would cost more than a Redis round trip.
+    this.deadlines = new DeadlineQueue(this.timeoutMs, undefined, `${inner.name} `);
     this.breaker =
       options.breaker instanceof CircuitBreaker
         ? options.breaker
@@ -137,7 +140,7 @@ export class GuardedStore extends TypedEmitter<GuardedStoreEvents> implements Ca
     } catch (error) {
       return Promise.reject(error);
     }
-    return withTimeout(invoke(run), this.timeoutMs, `${this.name} ${operation}`).then(
+    return this.deadlines.wrap(invoke(run), operation).then(
       (value) => {
         this.breaker.success(probe);
         return value;

@@ -14,7 +14,7 @@ import {
 } from "redis";
 import { CacheConfigError, CacheError, CacheStoreError } from "../core/errors.js";
 import { optionalMillis, type Duration } from "../core/duration.js";
-import { withTimeout } from "./timeout.js";
+import { DeadlineQueue, withTimeout } from "./timeout.js";
 
 export type RedisArg = string | Buffer;
 
@@ -112,6 +112,8 @@ export class RedisConnection {
   private connected = false;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  // One timer for every command's timeout: a timer per command costs more than the command.
+  private readonly deadlines: DeadlineQueue;
 
   /**
    * `path` names the options in errors (`l2`); `onError` receives connection errors, which
@@ -123,6 +125,7 @@ export class RedisConnection {
     private readonly onError: (error: Error) => void = () => undefined,
   ) {
     this.commandTimeoutMs = optionalMillis(options.commandTimeout, `${path}.commandTimeout`, 1000);
+    this.deadlines = new DeadlineQueue(this.commandTimeoutMs, toCacheError, "redis ");
     const urls = clusterUrls(options);
     this.isCluster = urls !== undefined;
     if (urls) {
@@ -179,16 +182,22 @@ export class RedisConnection {
     buffers = false,
     readonly = false,
   ): Promise<unknown> {
-    const run = (): Promise<unknown> => {
-      const opts = buffers ? BUFFER_REPLIES : undefined;
-      if (this.client) return this.client.sendCommand(args, opts);
-      return this.clusterClient!.sendCommand(firstKey, readonly, args as ClusterArgs, opts);
-    };
     const name = typeof args[0] === "string" ? args[0] : "command";
-    const pending = this.connected ? run() : this.connect().then(run);
-    return withTimeout(pending, this.commandTimeoutMs, `redis ${name}`).catch((error: unknown) => {
-      throw toCacheError(error, name);
-    });
+    const pending = this.connected
+      ? this.dispatch(firstKey, args, buffers, readonly)
+      : this.connect().then(() => this.dispatch(firstKey, args, buffers, readonly));
+    return this.deadlines.wrap(pending, name);
+  }
+
+  private dispatch(
+    firstKey: string | undefined,
+    args: readonly RedisArg[],
+    buffers: boolean,
+    readonly: boolean,
+  ): Promise<unknown> {
+    const options = buffers ? BUFFER_REPLIES : undefined;
+    if (this.client) return this.client.sendCommand(args, options);
+    return this.clusterClient!.sendCommand(firstKey, readonly, args as ClusterArgs, options);
   }
 
   /** Runs a Lua script by SHA, loading it when the node does not know it yet. */
@@ -209,13 +218,13 @@ export class RedisConnection {
 
   /** One sender per master: the single server, or every master of the cluster (for SCAN). */
   async masters(): Promise<NodeSender[]> {
-    if (!this.connected) await withTimeout(this.connect(), this.commandTimeoutMs, "redis connect");
+    if (!this.connected) await this.deadlines.wrap(this.connect(), "connect");
     if (this.client) return [(args) => this.send(undefined, args)];
     const cluster = this.clusterClient!;
     const clients = await Promise.all(cluster.masters.map((m) => cluster.nodeClient(m)));
     return clients.map(
       (c) => (args: readonly RedisArg[]) =>
-        withTimeout(c.sendCommand(args), this.commandTimeoutMs, "redis SCAN"),
+        this.deadlines.wrap(c.sendCommand(args), String(args[0])),
     );
   }
 

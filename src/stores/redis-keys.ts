@@ -31,6 +31,8 @@ export function escapeGlob(value: string): string {
 
 export class RedisKeyLayout {
   readonly prefix: string;
+  // Escaping costs more than the lookup; namespaces are few. Bounded in case they are not.
+  private readonly bases = new Map<string, string>();
 
   /** `path` names the option in errors (`l2.prefix`). */
   constructor(prefix: string, path: string) {
@@ -46,7 +48,13 @@ export class RedisKeyLayout {
 
   /** `<prefix>{n:<ns>}:`, the start of every key of the namespace. */
   namespaceBase(namespace: string): string {
-    return `${this.prefix}{n:${escapeHashTagPart(namespace)}}:`;
+    let base = this.bases.get(namespace);
+    if (base === undefined) {
+      base = `${this.prefix}{n:${escapeHashTagPart(namespace)}}:`;
+      if (this.bases.size >= 10_000) this.bases.clear();
+      this.bases.set(namespace, base);
+    }
+    return base;
   }
 
   entryKey(namespace: string, key: string): string {

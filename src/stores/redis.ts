@@ -124,8 +124,8 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
 
   async set(key: string, namespace: string, entry: StoreEntry): Promise<void> {
     this.check(key, namespace);
-    const write = this.prepare(key, namespace, entry);
-    await Promise.all(this.writeCommands(namespace, write));
+    const commands = this.writeCommands(namespace, this.prepare(key, namespace, entry));
+    await (commands.length === 1 ? commands[0] : Promise.all(commands));
   }
 
   async delete(key: string, namespace: string): Promise<boolean> {

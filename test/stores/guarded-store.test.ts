@@ -63,7 +63,7 @@ describe("GuardedStore", () => {
   });
 
   it("times out a hanging operation with CacheTimeoutError and swallows its late rejection", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     const { chaos, store } = setup({ timeout: "100ms" });
     chaos.hanging = true;
     const pending = store.get("k", "ns").catch((e: unknown) => e);
