@@ -2,4 +2,5 @@
 export * from "./core/index.js";
 export * from "./eviction/index.js";
 export * from "./stores/index.js";
+export * from "./bus/index.js";
 export * from "./multilevel/index.js";
