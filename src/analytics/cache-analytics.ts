@@ -118,26 +118,25 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     this.ownsRegistry = options.registry === undefined;
     this.registry = options.registry ?? new Registry();
     const before = new Set(this.registry.getMetricsAsArray().map((m) => m.name));
-    registerMetrics(this.registry, {
-      counters: this.recorder.counters,
-      errors: this.recorder.errors,
-      latency: [
-        ...this.recorder.readLatency.map((histogram, i) => ({
-          operation: "get",
-          result: READ_RESULT_LABELS[i],
-          histogram,
-        })),
-        { operation: "load", result: "ok", histogram: this.recorder.loadLatency[0] },
-        { operation: "load", result: "error", histogram: this.recorder.loadLatency[1] },
-      ],
-      hasL2: this.hasL2,
-      gauges: () => this.gauges(),
-      semantic: () => this.semantic?.getStats(),
-    });
-    this.metricNames = this.registry
-      .getMetricsAsArray()
-      .map((m) => m.name)
-      .filter((n) => !before.has(n));
+    const ours = (): string[] =>
+      this.registry
+        .getMetricsAsArray()
+        .map((m) => m.name)
+        .filter((n) => !before.has(n));
+    try {
+      this.registerMetrics();
+    } catch (error) {
+      // A second analytics on one registry (or a clashing name): leave the registry as it was.
+      for (const name of ours()) this.registry.removeSingleMetric(name);
+      throw new CacheConfigError(
+        `${p}.registry`,
+        `cannot register the victor_cache_* metrics: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.metricNames = ours();
     this.recorder.attach(cache.events);
     this.createdAt = this.clock.now();
     this.stopSampling = this.scheduler.every(sampleMs, () => this.sample());
@@ -229,6 +228,25 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     await Promise.all([...this.servers].map((s) => s.close()));
     if (this.ownsRegistry) this.registry.clear();
     else for (const name of this.metricNames) this.registry.removeSingleMetric(name);
+  }
+
+  private registerMetrics(): void {
+    registerMetrics(this.registry, {
+      counters: this.recorder.counters,
+      errors: this.recorder.errors,
+      latency: [
+        ...this.recorder.readLatency.map((histogram, i) => ({
+          operation: "get",
+          result: READ_RESULT_LABELS[i],
+          histogram,
+        })),
+        { operation: "load", result: "ok", histogram: this.recorder.loadLatency[0] },
+        { operation: "load", result: "error", histogram: this.recorder.loadLatency[1] },
+      ],
+      hasL2: this.hasL2,
+      gauges: () => this.gauges(),
+      semantic: () => this.semantic?.getStats(),
+    });
   }
 
   private assertOpen(): void {
