@@ -110,22 +110,31 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     return { ...this.stats };
   }
 
-  async get(key: string, namespace: string): Promise<StoreEntry | undefined> {
-    this.check(key, namespace);
-    const redisKey = this.layout.entryKey(namespace, key);
-    const bytes = (await this.connection.send(
-      redisKey,
-      ["GET", redisKey],
-      true,
-      true,
-    )) as Buffer | null;
-    return bytes === null ? undefined : this.live(this.decode(key, namespace, bytes));
+  // get and set are the hot path: plain promise chains, no async frames.
+  get(key: string, namespace: string): Promise<StoreEntry | undefined> {
+    let redisKey: string;
+    try {
+      this.check(key, namespace);
+      redisKey = this.layout.entryKey(namespace, key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.connection
+      .send(redisKey, ["GET", redisKey], true, true)
+      .then((bytes) =>
+        bytes === null ? undefined : this.live(this.decode(key, namespace, bytes as Buffer)),
+      );
   }
 
-  async set(key: string, namespace: string, entry: StoreEntry): Promise<void> {
-    this.check(key, namespace);
-    const commands = this.writeCommands(namespace, this.prepare(key, namespace, entry));
-    await (commands.length === 1 ? commands[0] : Promise.all(commands));
+  set(key: string, namespace: string, entry: StoreEntry): Promise<void> {
+    let commands: Promise<unknown>[];
+    try {
+      this.check(key, namespace);
+      commands = this.writeCommands(namespace, this.prepare(key, namespace, entry));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return (commands.length === 1 ? commands[0] : Promise.all(commands)).then(ignore);
   }
 
   async delete(key: string, namespace: string): Promise<boolean> {
@@ -415,6 +424,8 @@ function validateEntry(key: string, entry: StoreEntry): void {
     for (const tag of entry.tags) assertKey(tag, "tag");
   }
 }
+
+function ignore(): void {}
 
 function positiveInteger(value: number | undefined, fallback: number, path: string): number {
   if (value === undefined) return fallback;
