@@ -8,10 +8,10 @@
  * 1       1     flags: bit 0 = staleAt present, bit 1 = value checksum present
  * 2       8     expiresAt, float64 little-endian, epoch ms, 0 = never
  * 10      8     staleAt, float64 little-endian (0 when absent)
- * 18      4     T = byte length of the tags JSON (0 = no tags)
+ * 18      4     T = byte length of the tags (0 = no tags)
  * 22      4     K = byte length of the full composed key (0 unless the LMDB key is hashed)
  * 26      4     CRC-32 of the value bytes (when flagged)
- * 30      T     tags, a JSON array of strings (UTF-8)
+ * 30      T     tags, each a uint16 little-endian byte length and that many UTF-8 bytes
  * 30+T    K     the full composed key (UTF-8)
  * 30+T+K  ...   the value, encoded by the codec
  * ```
@@ -45,10 +45,7 @@ export function encodeRecord(
   value: Uint8Array,
   fullKey: Buffer | undefined,
 ): Buffer {
-  const tags =
-    entry.tags && entry.tags.length > 0
-      ? Buffer.from(JSON.stringify(entry.tags), "utf8")
-      : undefined;
+  const tags = entry.tags && entry.tags.length > 0 ? encodeTags(entry.tags) : undefined;
   const tagBytes = tags?.length ?? 0;
   const keyBytes = fullKey?.length ?? 0;
   const out = Buffer.allocUnsafe(HEADER_BYTES + tagBytes + keyBytes + value.length);
@@ -87,16 +84,29 @@ export function readHeader(bytes: Buffer, key: string): RecordHeader {
   };
 }
 
+/** Tags are short (callers check them like keys), so each carries a 2-byte length. */
+function encodeTags(tags: readonly string[]): Buffer {
+  const parts = tags.map((tag) => Buffer.from(tag, "utf8"));
+  const out = Buffer.allocUnsafe(parts.reduce((sum, part) => sum + 2 + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    at = out.writeUInt16LE(part.length, at);
+    at += part.copy(out, at);
+  }
+  return out;
+}
+
 export function readTags(bytes: Buffer, header: RecordHeader, key: string): string[] | undefined {
   if (header.tagBytes === 0) return undefined;
-  let tags: unknown;
-  try {
-    tags = JSON.parse(bytes.toString("utf8", HEADER_BYTES, HEADER_BYTES + header.tagBytes));
-  } catch (error) {
-    throw new CacheSerializationError(key, "stored tags are not valid JSON", { cause: error });
-  }
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === "string")) {
-    throw new CacheSerializationError(key, "stored tags are not a list of strings");
+  const tags: string[] = [];
+  const end = HEADER_BYTES + header.tagBytes;
+  for (let at = HEADER_BYTES; at < end;) {
+    const length = at + 2 <= end ? bytes.readUInt16LE(at) : -1;
+    if (length < 0 || at + 2 + length > end) {
+      throw new CacheSerializationError(key, "stored tags are truncated");
+    }
+    tags.push(bytes.toString("utf8", at + 2, at + 2 + length));
+    at += 2 + length;
   }
   return tags;
 }
@@ -109,7 +119,8 @@ export function readFullKey(bytes: Buffer, header: RecordHeader): Buffer {
 
 /** The value bytes, checked against the stored checksum. */
 export function readValueBytes(bytes: Buffer, header: RecordHeader, key: string): Buffer {
-  const value = bytes.subarray(HEADER_BYTES + header.tagBytes + header.fullKeyBytes);
+  // Explicit end: lmdb-js's fast read buffer is a shared 16 MiB buffer whose `length` is set per read.
+  const value = bytes.subarray(HEADER_BYTES + header.tagBytes + header.fullKeyBytes, bytes.length);
   if (bytes[1] & FLAG_CHECKSUM && crc32 && crc32(value) !== bytes.readUInt32LE(26)) {
     throw new CacheSerializationError(key, "stored value bytes are damaged (checksum mismatch)");
   }

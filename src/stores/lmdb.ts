@@ -287,6 +287,7 @@ export class LmdbStore implements CacheStore {
     this.checkOpen();
     assertKey(key);
     assertKey(namespace, "namespace");
+    if (entry.tags) for (const tag of entry.tags) assertKey(tag, "tag");
     const k = storeKey(namespace, key);
     const record = encodeRecord(entry, this.options.codec.encode(entry.value, key), k.full);
     const { maxBytes, configPath } = this.options;
