@@ -10,9 +10,12 @@ export interface Asset {
   body: Buffer;
 }
 
-/** This module's folder: src/dashboard/ when run from source, dist/ once bundled. */
+/**
+ * This module's folder: src/dashboard/ when run from source, dist/ once bundled (tsup's `shims`
+ * give the CommonJS bundle an `import.meta.url`).
+ */
 function moduleDir(): string {
-  return typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return dirname(fileURLToPath(import.meta.url));
 }
 
 /**
@@ -29,8 +32,7 @@ function pageDir(): string {
 
 /** uPlot's browser build, from the installed package (never a CDN). */
 function uplotFile(name: string): string {
-  const req = typeof require === "function" ? require : createRequire(import.meta.url);
-  return req.resolve(`uplot/dist/${name}`);
+  return createRequire(import.meta.url).resolve(`uplot/dist/${name}`);
 }
 
 /** Every static route of the dashboard, with its bytes. */

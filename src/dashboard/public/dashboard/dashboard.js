@@ -23,13 +23,15 @@ function makeChart(id, series, yRange) {
     width: chartWidth(el),
     height: 220,
     scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+    // A second without reads stays a gap: a line across it would show data that is not there.
     series: [
       {},
       ...series.map((s) => ({
         label: s.label,
         stroke: s.color,
         width: 2,
-        spanGaps: true,
+        spanGaps: false,
+        dash: s.dash,
         value: s.format,
       })),
     ],
@@ -49,7 +51,7 @@ function setupCharts() {
   makeChart(
     "chart-hit-rate",
     [
-      { label: "overall", color: "#1d4ed8", format: (u, v) => pct(v), axis: pctAxis },
+      { label: "overall", color: "#1d4ed8", dash: [6, 4], format: (u, v) => pct(v), axis: pctAxis },
       { label: "L1", color: "#16a34a", format: (u, v) => pct(v) },
       { label: "L2", color: "#ea580c", format: (u, v) => pct(v) },
     ],
@@ -177,4 +179,6 @@ async function poll() {
 }
 
 setupCharts();
+// For inspection from the console (and the browser test): the uPlot instances by element id.
+window.victorDashboard = { charts };
 poll();
