@@ -4,3 +4,5 @@ export * from "./eviction/index.js";
 export * from "./stores/index.js";
 export * from "./bus/index.js";
 export * from "./multilevel/index.js";
+export * from "./analytics/index.js";
+export * from "./dashboard/index.js";
