@@ -8,13 +8,22 @@ import { TsxChild } from "../helpers/processes.js";
 
 describeWithRedis("RedisLock", (redis) => {
   const open: { close(): Promise<void> }[] = [];
+  const prefixes = new Set<string>();
   const lock = (prefix: string, options: ConstructorParameters<typeof RedisLock>[0] = {}) => {
     const l = new RedisLock({ url: redis().url, prefix, channel: prefix + "chan", ...options });
     open.push(l);
+    prefixes.add(prefix);
     return l;
   };
   afterEach(async () => {
     for (const c of open.splice(0)) await c.close();
+    // Locks and stored values share the test's prefix; leave nothing behind on a shared REDIS_URL.
+    for (const prefix of prefixes) {
+      const cleaner = new RedisStore({ url: redis().url, prefix });
+      await cleaner.clear();
+      await cleaner.close();
+    }
+    prefixes.clear();
   });
 
   it("one holder at a time; only the holder's token releases", async () => {
