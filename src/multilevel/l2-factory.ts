@@ -3,23 +3,24 @@
  * GuardedStore (timeout + circuit breaker) unless `guard: false`; a CacheStore passed in is used
  * as given.
  */
-import { homedir } from "node:os";
 import type { Clock } from "../core/clock.js";
 import { optionalMillis } from "../core/duration.js";
-import { CacheConfigError } from "../core/errors.js";
 import { GuardedStore } from "../stores/guarded-store.js";
+import { LmdbStore } from "../stores/lmdb.js";
 import { RedisLock } from "../stores/redis-lock.js";
 import { RedisStore } from "../stores/redis.js";
 import type { CacheStore } from "../stores/store.js";
 import type { DistributedLockOptions, L2Config, MultiLevelCacheOptions } from "./types.js";
 
-/** `~` and `~/...` name the user's home folder, as in the YAML profiles. */
-export function expandHome(path: string): string {
-  if (path === "~") return homedir();
-  return path.startsWith("~/") ? homedir() + path.slice(1) : path;
-}
-
-export function createL2(config: L2Config, clock: Clock): CacheStore {
+/**
+ * The store an L2 config names. `onError` receives failures of the store's background work
+ * (LMDB sweeps), which have no caller to reject.
+ */
+export function createL2(
+  config: L2Config,
+  clock: Clock,
+  onError: (operation: string, error: unknown) => void,
+): CacheStore {
   let store: CacheStore;
   let guard = config.guard;
   if (config.type === "redis") {
@@ -27,10 +28,13 @@ export function createL2(config: L2Config, clock: Clock): CacheStore {
     store = new RedisStore({ clock, ...options }, "l2");
     guard ??= {};
   } else {
-    throw new CacheConfigError(
-      "l2.type",
-      `the ${config.type} store of ${expandHome(config.path)} is not available in this build`,
-    );
+    const { type: _type, ttl: _ttl, guard: _guard, ...options } = config;
+    store = new LmdbStore({
+      clock,
+      onBackgroundError: (error) => onError("background", error),
+      ...options,
+      configPath: "l2.",
+    });
   }
   if (guard === undefined || guard === false) return store;
   return new GuardedStore(store, guard, "l2.guard");

@@ -60,6 +60,8 @@ export class MultiLevelCache {
     result: "miss",
     durationMs: 0,
   };
+  /** Background L2 failures (sweeps), counted like any other L2 error once the tier is up. */
+  private onL2Error: (operation: string, error: unknown) => void = () => undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -71,7 +73,9 @@ export class MultiLevelCache {
       l2.kind === "store"
         ? l2.store
         : l2.kind === "config"
-          ? createL2(l2.config, resolved.clock)
+          ? createL2(l2.config, resolved.clock, (operation, error) =>
+              this.onL2Error(operation, error),
+            )
           : undefined;
     this.ownsL2 = l2.kind === "config";
     try {
@@ -83,6 +87,7 @@ export class MultiLevelCache {
     const onError = (operation: string, error: unknown): void => {
       this.events.emit("error", { tier: "l2", operation, error });
     };
+    this.onL2Error = (operation, error) => this.failSafeL2?.report(operation, error);
     this.failSafeL2 =
       this.l2 === undefined ? undefined : new FailSafeL2(this.l2, resolved.failSafe, onError);
     if (this.l2 !== undefined && resolved.writePolicy === WritePolicy.WRITE_BACK) {
@@ -140,6 +145,11 @@ export class MultiLevelCache {
       options === undefined ? DEFAULT_NAMESPACE : (options.namespace ?? DEFAULT_NAMESPACE);
     const listening = this.events.hasListeners("access");
     const started = listening ? performance.now() : 0;
+    // A policy may hash the key on a miss: a non-string must fail as a CacheKeyError first.
+    if (typeof key !== "string" || typeof namespace !== "string") {
+      assertKey(key);
+      assertKey(namespace, "namespace");
+    }
     const l1 = this.l1;
     const slot = l1.lookup(key, namespace);
     if (slot !== -1) {
@@ -172,6 +182,11 @@ export class MultiLevelCache {
       options === undefined ? DEFAULT_NAMESPACE : (options.namespace ?? DEFAULT_NAMESPACE);
     const listening = this.events.hasListeners("access");
     const started = listening ? performance.now() : 0;
+    // A policy may hash the key on a miss: a non-string must fail as a CacheKeyError first.
+    if (typeof key !== "string" || typeof namespace !== "string") {
+      assertKey(key);
+      assertKey(namespace, "namespace");
+    }
     const l1 = this.l1;
     const slot = l1.lookup(key, namespace);
     let stale: StoreEntry | undefined;

@@ -94,7 +94,6 @@ function resolveL2(l2: unknown): ResolvedMultiLevelOptions["l2"] {
         `expected the folder of the LMDB store, got ${JSON.stringify(l2.path)}`,
       );
     }
-    positiveInteger(l2.maxSize, 1, "l2.maxSize");
   } else if (type === "redis") {
     if (l2.cluster === undefined && (typeof l2.url !== "string" || !/^rediss?:\/\//.test(l2.url))) {
       throw new CacheConfigError(

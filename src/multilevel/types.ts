@@ -9,6 +9,7 @@ import type { InvalidationBus } from "../bus/bus.js";
 import type { MemoryBusHub } from "../bus/memory.js";
 import type { RedisBusOptions } from "../bus/redis.js";
 import type { GuardedStoreOptions } from "../stores/guarded-store.js";
+import type { LmdbStoreOptions } from "../stores/lmdb.js";
 import type { RedisLock, RedisLockOptions } from "../stores/redis-lock.js";
 import type { RedisStoreOptions } from "../stores/redis.js";
 import type { CacheStore } from "../stores/store.js";
@@ -222,11 +223,11 @@ export type BusConfig =
 
 /** The built-in L2 kinds. */
 export type L2Config =
-  | {
+  | ({
       type: "file" | "lmdb";
       /** Folder of the LMDB environment; `~` is expanded. */
       path: string;
-      /** Most entries kept. @default unlimited */
+      /** Most entries kept; the least recently used are evicted beyond it. @default 0 (no cap) */
       maxSize?: number;
       /** Default TTL of L2 entries. @default 0 (none) */
       ttl?: Duration;
@@ -236,7 +237,7 @@ export type L2Config =
        * @default false
        */
       guard?: GuardedStoreOptions | false;
-    }
+    } & Omit<LmdbStoreOptions, "path" | "maxSize" | "clock" | "configPath">)
   | ({
       type: "redis";
       /** `redis://` or `rediss://` URL. */

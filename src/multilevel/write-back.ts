@@ -41,7 +41,12 @@ export class WriteBackQueue {
   private loop: Promise<boolean> | undefined;
   /** The batch being written to L2, if any. */
   private writing: Promise<void> | undefined;
-  private flushAll = false;
+  /**
+   * Entries at the front of the queue that explicit flushes still owe to L2. A flush writes what
+   * was queued when it was called, never chasing writes that keep arriving (a signal flush must
+   * end so the process can exit); new writes go to the back, so the front covers every old one.
+   */
+  private flushOwed = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -113,7 +118,7 @@ export class WriteBackQueue {
 
   /** Writes everything queued now; resolves false when a batch failed (it stays queued). */
   flush(): Promise<boolean> {
-    this.flushAll = true;
+    this.flushOwed = Math.max(this.flushOwed, this.pending.size);
     return this.startLoop();
   }
 
@@ -136,8 +141,8 @@ export class WriteBackQueue {
     try {
       for (;;) {
         const size = this.pending.size;
-        if (size === 0 || (!this.flushAll && size < this.settings.batchSize)) {
-          this.flushAll = false;
+        if (size === 0 || (this.flushOwed === 0 && size < this.settings.batchSize)) {
+          this.flushOwed = 0;
           return true;
         }
         if (!(await this.writeBatch())) return false;
@@ -156,6 +161,7 @@ export class WriteBackQueue {
       batch.push(write);
       if (batch.length >= this.settings.batchSize) break;
     }
+    this.flushOwed = Math.max(0, this.flushOwed - batch.length);
     if (batch.length === 0) return true;
     const started = performance.now();
     let error: unknown;

@@ -11,7 +11,8 @@ function setup(writePolicy: WritePolicyName, l1MaxSize = 100, l2?: CacheStore) {
   const clock = new FakeClock();
   const store = l2 ?? new MemoryStore({ maxSize: 10_000, clock, sweepInterval: 0 });
   const cache = new MultiLevelCache({
-    l1: { maxSize: l1MaxSize, sweepInterval: 0 },
+    // LRU, so these tests can say which entry an insertion evicts.
+    l1: { maxSize: l1MaxSize, sweepInterval: 0, evictionPolicy: "lru" },
     l2: store,
     writePolicy,
     // Flushes only when asked, by batch size or at close, so tests decide when L2 sees writes.
