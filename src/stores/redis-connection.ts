@@ -262,3 +262,20 @@ export interface LuaScript {
 export function luaScript(source: string): LuaScript {
   return { source, sha1: createHash("sha1").update(source).digest("hex") };
 }
+
+/** Pages of keys matching `pattern` on one node, by SCAN (never KEYS). */
+export async function* scanKeys(
+  node: NodeSender,
+  pattern: string,
+  count: number,
+): AsyncIterable<string[]> {
+  let cursor = "0";
+  do {
+    const reply = (await node(["SCAN", cursor, "MATCH", pattern, "COUNT", String(count)])) as [
+      string,
+      string[],
+    ];
+    cursor = reply[0].toString();
+    if (reply[1].length > 0) yield reply[1].map(String);
+  } while (cursor !== "0");
+}

@@ -18,6 +18,7 @@
  */
 import type { Codec } from "../core/codec.js";
 import { CacheSerializationError } from "../core/errors.js";
+import { assertKey } from "../core/keys.js";
 import type { StoreEntry } from "./store.js";
 
 export const RECORD_VERSION = 1;
@@ -90,4 +91,34 @@ function parseTags(json: string, key: string): string[] {
     throw new CacheSerializationError(key, "stored tags are not a list of strings");
   }
   return tags;
+}
+
+/** Throws (naming `key`) unless `entry` is a StoreEntry this store can write. */
+export function assertStorableEntry(key: string, entry: StoreEntry): void {
+  if (entry === null || typeof entry !== "object")
+    throw new CacheSerializationError(key, "entry must be an object");
+  if (
+    typeof entry.expiresAt !== "number" ||
+    !Number.isFinite(entry.expiresAt) ||
+    entry.expiresAt < 0
+  ) {
+    throw new CacheSerializationError(
+      key,
+      `expiresAt must be epoch milliseconds or 0, got ${String(entry.expiresAt)}`,
+    );
+  }
+  if (
+    entry.staleAt !== undefined &&
+    (typeof entry.staleAt !== "number" || Number.isNaN(entry.staleAt))
+  ) {
+    throw new CacheSerializationError(
+      key,
+      `staleAt must be a number, got ${String(entry.staleAt)}`,
+    );
+  }
+  if (entry.tags !== undefined) {
+    if (!Array.isArray(entry.tags))
+      throw new CacheSerializationError(key, "tags must be an array of strings");
+    for (const tag of entry.tags) assertKey(tag, "tag");
+  }
 }

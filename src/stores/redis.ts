@@ -18,12 +18,13 @@ import { TypedEmitter } from "../core/events.js";
 import { assertKey } from "../core/keys.js";
 import {
   RedisConnection,
-  type NodeSender,
+  scanKeys,
   type RedisArg,
   type RedisConnectionOptions,
 } from "./redis-connection.js";
 import { RedisKeyLayout } from "./redis-keys.js";
 import {
+  assertStorableEntry,
   decodeRecord,
   encodeRecord,
   EXPIRY_PREFIX_BYTES,
@@ -163,7 +164,7 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     const masters = await this.connection.masters();
     await Promise.all(
       masters.map(async (node) => {
-        for await (const page of this.scan(node, pattern)) await this.unlink(page);
+        for await (const page of scanKeys(node, pattern, this.scanCount)) await this.unlink(page);
       }),
     );
   }
@@ -233,7 +234,7 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     // SCAN may return a key more than once; callers expect each key once.
     const seen = new Set<string>();
     for (const node of await this.connection.masters()) {
-      for await (const page of this.scan(node, pattern)) {
+      for await (const page of scanKeys(node, pattern, this.scanCount)) {
         const parsed = page.map((k) => ({ redisKey: k, id: this.layout.parseEntryKey(k) }));
         const candidates = parsed.filter(
           (p) => p.id && (namespace === undefined || p.id.namespace === namespace),
@@ -304,7 +305,7 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
   }
 
   private prepare(key: string, namespace: string, entry: StoreEntry): PreparedWrite {
-    validateEntry(key, entry);
+    assertStorableEntry(key, entry);
     const record = encodeRecord(this.codec, key, entry);
     if (record.length > this.maxValueBytes) {
       throw new CacheEntryTooLargeError(
@@ -354,22 +355,6 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     ];
   }
 
-  private async *scan(node: NodeSender, pattern: string): AsyncIterable<string[]> {
-    let cursor = "0";
-    do {
-      const reply = (await node([
-        "SCAN",
-        cursor,
-        "MATCH",
-        pattern,
-        "COUNT",
-        String(this.scanCount),
-      ])) as [string, string[]];
-      cursor = reply[0].toString();
-      if (reply[1].length > 0) yield reply[1].map(String);
-    } while (cursor !== "0");
-  }
-
   /** UNLINKs keys in groups that share a hash tag (one slot), so a cluster accepts each call. */
   private async unlink(keys: readonly string[]): Promise<void> {
     const groups = new Map<string, string[]>();
@@ -394,35 +379,6 @@ interface PreparedWrite {
   /** expiresAt is already past: the set only removes what was stored. */
   expired: boolean;
   tags: string[];
-}
-
-function validateEntry(key: string, entry: StoreEntry): void {
-  if (entry === null || typeof entry !== "object")
-    throw new CacheSerializationError(key, "entry must be an object");
-  if (
-    typeof entry.expiresAt !== "number" ||
-    !Number.isFinite(entry.expiresAt) ||
-    entry.expiresAt < 0
-  ) {
-    throw new CacheSerializationError(
-      key,
-      `expiresAt must be epoch milliseconds or 0, got ${String(entry.expiresAt)}`,
-    );
-  }
-  if (
-    entry.staleAt !== undefined &&
-    (typeof entry.staleAt !== "number" || Number.isNaN(entry.staleAt))
-  ) {
-    throw new CacheSerializationError(
-      key,
-      `staleAt must be a number, got ${String(entry.staleAt)}`,
-    );
-  }
-  if (entry.tags !== undefined) {
-    if (!Array.isArray(entry.tags))
-      throw new CacheSerializationError(key, "tags must be an array of strings");
-    for (const tag of entry.tags) assertKey(tag, "tag");
-  }
 }
 
 function ignore(): void {}
