@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryBus, MemoryBusHub } from "../../src/bus/memory.js";
 import { parseInvalidationMessage, type InvalidationMessage } from "../../src/bus/bus.js";
 import { ErrorCode } from "../../src/core/errors.js";
+import { ChaosBus } from "../helpers/chaos.js";
 
 function trio() {
   const hub = new MemoryBusHub();
@@ -105,5 +106,33 @@ describe("MemoryBus", () => {
     expect(
       parseInvalidationMessage('{"senderId":"x","type":"set","namespace":1,"key":"k"}'),
     ).toBeUndefined();
+  });
+});
+
+describe("ChaosBus (test helper) around a MemoryBus", () => {
+  it("drops, fails and cuts off messages on demand, and simulates a reconnect", async () => {
+    const hub = new MemoryBusHub();
+    const sender = new ChaosBus(new MemoryBus({ hub, id: "s" }));
+    const receiver = new ChaosBus(new MemoryBus({ hub, id: "r" }));
+    const got: InvalidationMessage[] = [];
+    const events: string[] = [];
+    receiver.subscribe((m) => got.push(m));
+    receiver.onDisconnect(() => events.push("down"));
+    receiver.onReconnect(() => events.push("up"));
+    sender.dropRate = 1;
+    await sender.publish({ type: "clear" });
+    sender.dropRate = 0;
+    sender.publishFailureRate = 1;
+    await expect(sender.publish({ type: "clear" })).rejects.toMatchObject({
+      code: ErrorCode.STORE,
+    });
+    sender.publishFailureRate = 0;
+    receiver.disconnect();
+    await sender.publish({ type: "clear", namespace: "lost" });
+    receiver.reconnect();
+    await sender.publish({ type: "clear", namespace: "kept" });
+    expect(got).toEqual([{ senderId: "s", type: "clear", namespace: "kept" }]);
+    expect(receiver.droppedIncoming).toBe(1);
+    expect(events).toEqual(["down", "up"]);
   });
 });
