@@ -52,6 +52,11 @@ export class DependencyGraph {
   private readonly namespaces = new Map<string, Set<string>>();
   private readonly deadlines = new DeadlineHeap();
   private edgeCount = 0;
+  /**
+   * Versions of entry states, from one counter for the whole graph: a node removed and created
+   * again must never match a deadline pushed for its previous life.
+   */
+  private versions = 0;
 
   constructor(private readonly listener: GraphListener | undefined) {}
 
@@ -141,7 +146,7 @@ export class DependencyGraph {
     entry.live = true;
     entry.expiresAt = info.expiresAt;
     entry.tags = info.tags;
-    entry.version++;
+    entry.version = ++this.versions;
     this.tagEntry(id, entry);
     if (info.expiresAt !== 0) this.deadlines.push(info.expiresAt, id, entry.version);
   }
@@ -270,7 +275,7 @@ export class DependencyGraph {
         live: info !== undefined,
         expiresAt: info?.expiresAt ?? 0,
         tags: info?.tags,
-        version: 0,
+        version: ++this.versions,
         namespace,
       };
       let ids = this.namespaces.get(namespace);
@@ -278,7 +283,7 @@ export class DependencyGraph {
       ids.add(id);
       if (info !== undefined) {
         this.tagEntry(id, node.entry);
-        if (info.expiresAt !== 0) this.deadlines.push(info.expiresAt, id, 0);
+        if (info.expiresAt !== 0) this.deadlines.push(info.expiresAt, id, node.entry.version);
       }
     }
     this.nodes.set(id, node);
@@ -288,7 +293,7 @@ export class DependencyGraph {
   private kill(id: string, entry: EntryState): void {
     this.untagEntry(id, entry);
     entry.live = false;
-    entry.version++;
+    entry.version = ++this.versions;
   }
 
   /** Removes nodes that nothing keeps: dead (or non-entry) and depended on by no one. */

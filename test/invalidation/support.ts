@@ -19,7 +19,7 @@ export function l1Setup(options: Partial<CacheInvalidatorOptions> = {}, l1MaxSiz
 /** A two-tier cache (memory L2) and an invalidator on a fake clock. */
 export function l2Setup(options: Partial<CacheInvalidatorOptions> = {}, l1MaxSize = 1000) {
   const clock = new FakeClock();
-  const l2 = new MemoryStore({ maxSize: 1_000_000, clock, sweepInterval: 0 });
+  const l2 = new MemoryStore({ maxSize: 10_000, clock, sweepInterval: 0 });
   const cache = new MultiLevelCache({ l1: { maxSize: l1MaxSize, sweepInterval: 0 }, l2, clock });
   const invalidator = new CacheInvalidator({ cache, ...options });
   return { clock, cache, l2, invalidator };
