@@ -42,7 +42,7 @@ export class ReferenceModel {
 
   /** Expiries due by `now`, then collection. Runs before every operation. */
   expire(): void {
-    for (const [id, node] of this.nodes) {
+    for (const node of this.nodes.values()) {
       if (node.live && node.expiresAt !== 0 && node.expiresAt <= this.now) node.live = false;
     }
     for (const [id, entry] of this.entries) if (!this.isLive(entry)) this.entries.delete(id);
