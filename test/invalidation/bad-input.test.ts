@@ -25,7 +25,11 @@ function configError(fn: () => unknown, path: string): void {
   expect((thrown as CacheConfigError).path).toBe(path);
 }
 
-async function rejectsWith(work: () => Promise<unknown>, type: Function, path: string) {
+async function rejectsWith(
+  work: () => Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  path: string,
+): Promise<void> {
   let thrown: unknown;
   try {
     await work();
