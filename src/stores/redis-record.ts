@@ -15,9 +15,13 @@
  *
  * Fixed offsets let the Lua scripts read expiry and tags with `struct.unpack` and `cjson` without
  * decoding the value, and let `has` and `keys` read only the first 9 bytes (GETRANGE).
+ *
+ * With a signing key, a 32-byte HMAC-SHA256 follows the value (see {@link RecordSigner}); the
+ * header keeps its offsets, so the Lua scripts read signed and unsigned records alike.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Codec } from "../core/codec.js";
-import { CacheSerializationError } from "../core/errors.js";
+import { CacheConfigError, CacheSerializationError } from "../core/errors.js";
 import { assertKey } from "../core/keys.js";
 import type { StoreEntry } from "./store.js";
 
@@ -120,5 +124,56 @@ export function assertStorableEntry(key: string, entry: StoreEntry): void {
     if (!Array.isArray(entry.tags))
       throw new CacheSerializationError(key, "tags must be an array of strings");
     for (const tag of entry.tags) assertKey(tag, "tag");
+  }
+}
+
+/** Bytes of the HMAC-SHA256 that ends a signed record. */
+export const SIGNATURE_BYTES = 32;
+
+/**
+ * Signs records on write and checks them on read, so that a process without the key (another
+ * tenant of a shared Redis, anyone with write access to it) cannot make this store return a value
+ * it did not write. The MAC covers the full Redis key as well as the record, so a validly signed
+ * record copied under another key (another namespace, another prefix) is rejected too.
+ */
+export class RecordSigner {
+  private readonly key: Buffer;
+
+  /** `path` names the option in the CacheConfigError for an empty or mistyped key. */
+  constructor(key: string | Uint8Array, path: string) {
+    const bytes =
+      typeof key === "string" ? Buffer.from(key, "utf8") : key instanceof Uint8Array ? key : null;
+    if (bytes === null || bytes.length === 0) {
+      throw new CacheConfigError(path, "expected a non-empty string or byte array");
+    }
+    this.key = Buffer.from(bytes);
+  }
+
+  /** The record followed by its MAC. */
+  sign(redisKey: string, record: Buffer): Buffer {
+    return Buffer.concat([record, this.mac(redisKey, record)]);
+  }
+
+  /**
+   * The record without its MAC; throws CacheSerializationError naming `key` when the MAC is
+   * missing or does not match (unsigned, tampered, signed with another key, or moved).
+   */
+  verify(redisKey: string, bytes: Buffer, key: string): Buffer {
+    if (bytes.length < HEADER_BYTES + SIGNATURE_BYTES) {
+      throw new CacheSerializationError(key, "stored record carries no signature");
+    }
+    const record = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
+    const expected = this.mac(redisKey, record);
+    if (!timingSafeEqual(expected, bytes.subarray(bytes.length - SIGNATURE_BYTES))) {
+      throw new CacheSerializationError(key, "stored record's signature does not match");
+    }
+    return record;
+  }
+
+  private mac(redisKey: string, record: Buffer): Buffer {
+    // The key's length first: (key, record) pairs can never run together ambiguously.
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(Buffer.byteLength(redisKey), 0);
+    return createHmac("sha256", this.key).update(head).update(redisKey).update(record).digest();
   }
 }

@@ -28,6 +28,7 @@ import {
   decodeRecord,
   encodeRecord,
   EXPIRY_PREFIX_BYTES,
+  RecordSigner,
   recordExpiresAt,
 } from "./redis-record.js";
 import { ADD_TO_SET, DELETE_ENTRY, DELETE_TAG, SET_TAGGED } from "./redis-scripts.js";
@@ -42,7 +43,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    */
   prefix?: string;
   /**
-   * Largest stored record in bytes (encoded value plus a header of 22 bytes plus the tags);
+   * Largest stored record in bytes (encoded value plus a header of 22 bytes plus the tags, plus
+   * 32 for the signature with `signingKey`);
    * larger sets throw a CacheEntryTooLargeError and leave the stored entry untouched.
    * @default 4194304 (4 MiB)
    */
@@ -53,6 +55,16 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   clock?: Clock;
   /** Keys asked for per SCAN round trip in `clear` and `keys`. @default 500 */
   scanCount?: number;
+  /**
+   * Secret for signing shared values (HMAC-SHA256 over the Redis key and the record). With it,
+   * every write carries a 32-byte signature and `get`/`getMany` reject any record without a valid
+   * one (unsigned, tampered, written with another key, or copied from another key): the read
+   * throws a CacheSerializationError, which a MultiLevelCache treats as a miss, and
+   * `getStats().signatureFailures` counts it. Every process sharing the data needs the same key.
+   * `has` and `keys` read only the header and do not check signatures.
+   * @default undefined (records are not signed)
+   */
+  signingKey?: string | Uint8Array;
 }
 
 export interface RedisStoreStats {
@@ -60,6 +72,8 @@ export interface RedisStoreStats {
   decodeErrors: number;
   /** Connection-level errors node-redis reported (refused, reset, timeouts). */
   connectionErrors: number;
+  /** Records rejected for a missing or wrong signature (only with `signingKey`). */
+  signatureFailures: number;
 }
 
 export type RedisStoreEvents = {
@@ -79,7 +93,12 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
   private readonly clock: Clock;
   private readonly maxValueBytes: number;
   private readonly scanCount: number;
-  private readonly stats: RedisStoreStats = { decodeErrors: 0, connectionErrors: 0 };
+  private readonly signer: RecordSigner | undefined;
+  private readonly stats: RedisStoreStats = {
+    decodeErrors: 0,
+    connectionErrors: 0,
+    signatureFailures: 0,
+  };
   private readonly path: string;
   private closed = false;
 
@@ -95,6 +114,10 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     );
     this.scanCount = positiveInteger(options.scanCount, 500, `${path}.scanCount`);
     this.codec = options.codec ?? createMsgpackCodec();
+    this.signer =
+      options.signingKey === undefined
+        ? undefined
+        : new RecordSigner(options.signingKey, `${path}.signingKey`);
     this.clock = options.clock ?? systemClock;
     this.connection = new RedisConnection(options, path, (error) => {
       this.stats.connectionErrors++;
@@ -123,7 +146,9 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     return this.connection
       .send(redisKey, ["GET", redisKey], true, true)
       .then((bytes) =>
-        bytes === null ? undefined : this.live(this.decode(key, namespace, bytes as Buffer)),
+        bytes === null
+          ? undefined
+          : this.live(this.decode(key, namespace, bytes as Buffer, redisKey)),
       );
   }
 
@@ -186,7 +211,7 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     const entries = replies.map((bytes, i) => {
       if (bytes === null) return undefined;
       try {
-        return this.live(this.decode(keys[i], namespace, bytes));
+        return this.live(this.decode(keys[i], namespace, bytes, redisKeys[i]));
       } catch (error) {
         failure ??= error as CacheSerializationError;
         return undefined;
@@ -265,7 +290,16 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     if (this.closed) throw new CacheClosedError("redis store");
   }
 
-  private decode(key: string, namespace: string, bytes: Buffer): StoreEntry {
+  private decode(key: string, namespace: string, bytes: Buffer, redisKey: string): StoreEntry {
+    if (this.signer !== undefined) {
+      try {
+        bytes = this.signer.verify(redisKey, bytes, key);
+      } catch (error) {
+        this.stats.signatureFailures++;
+        this.emit("decodeError", { key, namespace, error: error as CacheSerializationError });
+        throw error;
+      }
+    }
     try {
       return decodeRecord(this.codec, key, bytes);
     } catch (error) {
@@ -306,7 +340,9 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
 
   private prepare(key: string, namespace: string, entry: StoreEntry): PreparedWrite {
     assertStorableEntry(key, entry);
-    const record = encodeRecord(this.codec, key, entry);
+    const redisKey = this.layout.entryKey(namespace, key);
+    let record = encodeRecord(this.codec, key, entry);
+    if (this.signer !== undefined) record = this.signer.sign(redisKey, record);
     if (record.length > this.maxValueBytes) {
       throw new CacheEntryTooLargeError(
         key,
@@ -319,7 +355,7 @@ export class RedisStore extends TypedEmitter<RedisStoreEvents> implements CacheS
     const px = entry.expiresAt === 0 ? 0 : Math.ceil(entry.expiresAt - this.clock.now());
     const expired = entry.expiresAt !== 0 && px <= 0;
     const tags = entry.tags && entry.tags.length > 0 ? [...new Set(entry.tags)] : [];
-    return { key, redisKey: this.layout.entryKey(namespace, key), record, px, expired, tags };
+    return { key, redisKey, record, px, expired, tags };
   }
 
   private writeCommands(namespace: string, w: PreparedWrite): Promise<unknown>[] {
