@@ -4,5 +4,6 @@ export * from "./eviction/index.js";
 export * from "./stores/index.js";
 export * from "./bus/index.js";
 export * from "./multilevel/index.js";
+export * from "./warming/index.js";
 export * from "./analytics/index.js";
 export * from "./dashboard/index.js";

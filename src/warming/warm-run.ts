@@ -22,6 +22,9 @@ import type {
   WarmSource,
 } from "./types.js";
 
+/** Most candidates fetched by one L2 `getMany`: bounds one call's size on Redis. */
+const BATCH = 256;
+
 export interface RunContext {
   options: ResolvedWarmerOptions;
   log: AccessLog;
@@ -106,7 +109,7 @@ async function fetchCandidates(
   let refused = false;
   while (budget > 0 && next < candidates.length && !refused && !ctx.stop.aborted) {
     const batch: Pending[] = [];
-    while (batch.length < budget && next < candidates.length) {
+    while (batch.length < Math.min(budget, BATCH) && next < candidates.length) {
       const rec = candidates[next++];
       if (admission.isVictim(rec.key, rec.namespace)) {
         refused = true;
