@@ -2,7 +2,10 @@ import { CacheConfigError } from "../core/errors.js";
 import { FifoPolicy } from "./fifo.js";
 import { LfuPolicy } from "./lfu.js";
 import { LruPolicy } from "./lru.js";
+import { S3FifoPolicy } from "./s3-fifo.js";
+import { SievePolicy } from "./sieve.js";
 import { TtlPolicy } from "./ttl.js";
+import { WTinyLfuPolicy } from "./w-tinylfu.js";
 import {
   EVICTION_POLICY_NAMES,
   type EvictionPolicyImpl,
@@ -17,6 +20,9 @@ const POLICIES: Partial<Record<EvictionPolicyName, PolicyConstructor>> = {
   lfu: LfuPolicy,
   fifo: FifoPolicy,
   ttl: TtlPolicy,
+  w_tinylfu: WTinyLfuPolicy,
+  s3fifo: S3FifoPolicy,
+  sieve: SievePolicy,
 };
 
 /**
