@@ -8,6 +8,7 @@ import { TypedEmitter } from "../core/events.js";
 import { createEvictionPolicy } from "../eviction/factory.js";
 import { hashString } from "../eviction/hash.js";
 import type { EvictionPolicyImpl } from "../eviction/policy.js";
+import { checkMemoryInvariants } from "./memory-invariants.js";
 import {
   resolveMemoryOptions,
   type MemoryStoreOptions,
@@ -281,6 +282,27 @@ export class MemoryStore implements CacheStore {
       evictions,
       expirations,
     };
+  }
+
+  /**
+   * Lists every inconsistency in the store's bookkeeping (empty when sound); see
+   * memory-invariants.ts. Read-only and O(maxSize); for tests and debugging.
+   */
+  validateInvariants(): string[] {
+    return checkMemoryInvariants({
+      index: this.index,
+      policySize: this.policy.size,
+      keyOf: this.keyOf,
+      namespaceOf: this.namespaceOf,
+      sizes: this.sizes,
+      tagsOf: this.tagsOf,
+      tagIndex: this.tagIndex,
+      freeCount: this.freeCount,
+      count: this.count,
+      byteTotal: this.byteTotal,
+      maxSize: this.options.maxSize,
+      maxBytes: this.options.maxBytes,
+    });
   }
 
   // CacheStore: the async face of the synchronous core.
