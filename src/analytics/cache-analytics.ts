@@ -51,6 +51,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
   private readonly recorder: EventRecorder;
   private readonly history: History;
   private readonly hotKeyCount: number;
+  private readonly semanticThreshold: number;
   private readonly recommendationOptions: Required<RecommendationOptions>;
   private readonly ownsRegistry: boolean;
   private readonly metricNames: string[];
@@ -87,6 +88,15 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
       throw new CacheConfigError(`${p}.semantic`, "expected a semantic cache with `getStats()`");
     }
     this.source = cache;
+    const threshold =
+      options.semanticThreshold ?? options.semantic?.options?.similarityThreshold ?? 0.85;
+    if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
+      throw new CacheConfigError(
+        `${p}.semanticThreshold`,
+        `expected a number in [0, 1], got ${String(threshold)}`,
+      );
+    }
+    this.semanticThreshold = threshold;
     this.semantic = options.semantic;
     this.clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? timerScheduler;
@@ -98,6 +108,11 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     );
     this.hotKeyCount = positiveInteger(options.hotKeyCount, `${p}.hotKeyCount`, 10);
     const mrcKeys = positiveInteger(options.mrcSampleKeys, `${p}.mrcSampleKeys`, 32768);
+    const mrcRate = samplingRate(
+      options.mrcMaxSamplingRate,
+      cache.l1?.options.maxSize,
+      `${p}.mrcMaxSamplingRate`,
+    );
     const maxNamespaces = positiveInteger(options.maxNamespaces, `${p}.maxNamespaces`, 32);
     this.history = new History(positiveInteger(options.historySize, `${p}.historySize`, 300));
     const sampleMs = toMillis(options.sampleInterval ?? 1, `${p}.sampleInterval`);
@@ -112,7 +127,10 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
       hasL2: this.hasL2,
       maxNamespaces,
       hotKeys: options.trackHotKeys === false ? undefined : { window, capacity },
-      mrcSampleKeys: options.trackMissRatioCurve === false ? undefined : mrcKeys,
+      mrc:
+        options.trackMissRatioCurve === false
+          ? undefined
+          : { sampleKeys: mrcKeys, maxSamplingRate: mrcRate },
       clock: this.clock,
     });
     this.ownsRegistry = options.registry === undefined;
@@ -263,6 +281,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
       history: this.history,
       allReads: this.mergedReads(),
       hotKeyCount: this.hotKeyCount,
+      semanticThreshold: this.semanticThreshold,
       recommendationOptions: this.recommendationOptions,
       alerts: this.activeAlerts(),
     };
@@ -375,6 +394,22 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
 type Gauges = ReturnType<PrometheusView["gauges"]>;
 
 const READ_RESULT_LABELS = ["l1_hit", "l2_hit", "miss", "stale"] as const;
+
+/**
+ * The SHARDS rate cap: unless given, enough that about 256 sampled keys lie within the L1 size,
+ * which resolves the curve at and above it; higher rates only add cost (see docs/analytics.md).
+ */
+function samplingRate(
+  value: number | undefined,
+  l1MaxSize: number | undefined,
+  path: string,
+): number {
+  if (value === undefined) return Math.min(1, 256 / (l1MaxSize ?? 2560));
+  if (typeof value !== "number" || !(value > 0 && value <= 1)) {
+    throw new CacheConfigError(path, `expected a rate in (0, 1], got ${String(value)}`);
+  }
+  return value;
+}
 
 function rate(hits: number, misses: number): number {
   return hits + misses === 0 ? 0 : hits / (hits + misses);

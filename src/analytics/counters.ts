@@ -67,6 +67,16 @@ export class NamespaceCounters {
     return slot === this.overflow ? namespaceSeed(namespace) : this.seeds[slot];
   }
 
+  /** True for the slot every namespace beyond the cap shares. */
+  isOverflow(slot: number): boolean {
+    return slot === this.overflow;
+  }
+
+  /** Hash seed of an interned (not overflow) namespace slot. */
+  seedAt(slot: number): number {
+    return this.seeds[slot];
+  }
+
   slot(namespace: string): number {
     if (namespace === this.lastName && this.lastSlot >= 0) return this.lastSlot;
     let slot = this.slotOf.get(namespace);

@@ -65,7 +65,7 @@ export class ExpiryTracker {
 
   /** A sampled key was written; `ttlMs` 0 = no expiry. Cancels a pending expiry. */
   onSet(hash: number, ttlMs: number): void {
-    const id = hash >>> 2;
+    const id = hash;
     const pending = this.expiredSlot.get(id);
     if (pending !== undefined) {
       this.expiredSlot.delete(id);
@@ -85,7 +85,7 @@ export class ExpiryTracker {
 
   /** A sampled key expired from `tier` at `now`. */
   onExpire(hash: number, tier: Tier, now: number): void {
-    const id = hash >>> 2;
+    const id = hash;
     const t = tier === "l1" ? 0 : 1;
     this.expired[t]++;
     const ttlSlot = this.ttlSlot.get(id);
@@ -112,12 +112,12 @@ export class ExpiryTracker {
 
   /** True when a read of this sampled key would complete a pending expiry (worth a clock read). */
   pending(hash: number): boolean {
-    return this.expiredSlot.has(hash >>> 2);
+    return this.expiredSlot.has(hash);
   }
 
   /** A sampled key was read at `now`. */
   onRead(hash: number, now: number): void {
-    const id = hash >>> 2;
+    const id = hash;
     const slot = this.expiredSlot.get(id);
     if (slot === undefined) return;
     this.expiredSlot.delete(id);

@@ -3,7 +3,8 @@ import type { CacheEvents } from "../multilevel/types.js";
 import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./counters.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { HotKeyTracker } from "./hot-keys.js";
-import { hashKey } from "./key-hash.js";
+import { hashKey, namespaceSeed } from "./key-hash.js";
+import { KeyHashMemo } from "./key-hash-memo.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { ShardsMrc } from "./shards.js";
 import type { AnalyticsEventSource } from "./types.js";
@@ -20,7 +21,7 @@ export interface RecorderOptions {
   hasL2: boolean;
   maxNamespaces: number;
   hotKeys: { window: number; capacity: number } | undefined;
-  mrcSampleKeys: number | undefined;
+  mrc: { sampleKeys: number; maxSamplingRate: number } | undefined;
   clock: Clock;
 }
 
@@ -40,6 +41,7 @@ export class EventRecorder {
   readonly hotKeys: HotKeyTracker | undefined;
   readonly mrc: ShardsMrc | undefined;
   readonly expiry = new ExpiryTracker();
+  private readonly hashes = new KeyHashMemo();
   reads = 0;
   tagInvalidations = 0;
   private readonly hasL2: boolean;
@@ -52,7 +54,8 @@ export class EventRecorder {
     this.counters = new NamespaceCounters(options.maxNamespaces);
     if (options.hotKeys)
       this.hotKeys = new HotKeyTracker(options.hotKeys.window, options.hotKeys.capacity);
-    if (options.mrcSampleKeys !== undefined) this.mrc = new ShardsMrc(options.mrcSampleKeys);
+    if (options.mrc !== undefined)
+      this.mrc = new ShardsMrc(options.mrc.sampleKeys, options.mrc.maxSamplingRate);
   }
 
   attach(events: AnalyticsEventSource): void {
@@ -84,7 +87,11 @@ export class EventRecorder {
   }
 
   private hash(namespace: string, key: string): number {
-    return hashKey(this.counters.seed(namespace), key);
+    const c = this.counters;
+    const slot = c.slot(namespace);
+    // Namespaces beyond the cap share one slot but not one seed: hash those afresh.
+    if (c.isOverflow(slot)) return hashKey(namespaceSeed(namespace), key);
+    return this.hashes.hash(slot, c.seedAt(slot), key);
   }
 
   private readonly onAccess = (e: CacheEvents["access"]): void => {
@@ -112,7 +119,8 @@ export class EventRecorder {
         }
       }
     }
-    this.readLatency[r].record(e.durationMs * 1000);
+    // Whole microseconds: an integer stays unboxed on its way into the histogram.
+    this.readLatency[r].record((e.durationMs * 1000 + 0.5) | 0);
     if (this.hotKeys !== undefined) this.hotKeys.record(key, namespace);
     // Hashing the key is the largest cost here, so it is only done when something needs it:
     // SHARDS on every read, the expiry sample on misses while an expired key awaits its read

@@ -2,14 +2,15 @@ import { FenwickTree } from "./fenwick-tree.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { SlotTable } from "./slot-table.js";
 
-const HASH_SPACE = 2 ** 32;
+/** Keys are hashed to 30 bits (see hashKey). */
+const HASH_SPACE = 2 ** 30;
 
 /**
  * Online miss-ratio curve for LRU by SHARDS (Waldspurger et al., FAST '15), in its fixed-size
  * form (SHARDS_max) with the SHARDS_adj correction.
  *
- * A key is sampled when its 32-bit hash is below a threshold T, so either every reference to a
- * key is seen or none is (spatial sampling, rate R = T / 2^32). For sampled references the reuse
+ * A key is sampled when its 30-bit hash is below a threshold T, so either every reference to a
+ * key is seen or none is (spatial sampling, rate R = T / 2^30). For sampled references the reuse
  * (stack) distance — how many distinct sampled keys were referenced since this key's previous
  * reference — is counted with a Fenwick tree over logical timestamps, scaled by 1/R and recorded
  * with weight 1/R in a log-linear histogram. LRU of capacity C hits exactly the references whose
@@ -21,7 +22,8 @@ const HASH_SPACE = 2 ** 32;
  * most of the bias a heavy key being in or out of the sample would cause.
  */
 export class ShardsMrc {
-  private threshold = HASH_SPACE;
+  private threshold: number;
+  private readonly initialThreshold: number;
   private readonly slots: SlotTable;
   private readonly hashOf: Uint32Array;
   private readonly lastTime: Int32Array;
@@ -40,7 +42,17 @@ export class ShardsMrc {
   /** Sum of 1/R over sampled references: the estimate of `references`. */
   private sampledWeight = 0;
 
-  constructor(readonly maxSampledKeys: number) {
+  /**
+   * @param maxSampledKeys most keys followed (memory bound)
+   * @param maxSamplingRate highest sampling rate, 0..1: the cost of a read is a hash plus, for
+   *   sampled keys, three Fenwick operations, so capping the rate bounds the average cost when
+   *   the key space is small enough to be sampled whole
+   */
+  constructor(
+    readonly maxSampledKeys: number,
+    maxSamplingRate = 1,
+  ) {
+    this.threshold = this.initialThreshold = Math.max(1, Math.floor(maxSamplingRate * HASH_SPACE));
     const n = maxSampledKeys + 1;
     this.hashOf = new Uint32Array(n);
     this.slots = new SlotTable(n, this.hashOf);
@@ -83,6 +95,12 @@ export class ShardsMrc {
       return;
     }
     const previous = this.lastTime[slot];
+    if (previous === this.now) {
+      // The most recent sampled reference again (a hot key read twice in a row): distance 0,
+      // and its mark is already on top; skip the tree.
+      this.distances.record(0, weight);
+      return;
+    }
     const distance = this.slots.size - this.times.prefix(previous);
     this.distances.record(distance / rate, weight);
     this.times.add(previous, -1);
@@ -131,7 +149,7 @@ export class ShardsMrc {
   /** Forgets everything, including the sampling threshold. */
   reset(): void {
     this.clear();
-    this.threshold = HASH_SPACE;
+    this.threshold = this.initialThreshold;
     this.distances.reset();
     this.references = 0;
     this.sampledWeight = 0;

@@ -1,5 +1,5 @@
 /**
- * An open-addressing hash table from 32-bit key hashes to small integer slots, in one Int32Array
+ * An open-addressing hash table from key hashes to small integer slots, in one Int32Array
  * (linear probing, backward-shift deletion, load factor at most 1/2). Lookups box nothing and
  * allocate nothing, and it costs 8 bytes per entry instead of a Map's ~50. The caller keeps each
  * slot's hash, so the table stores only `slot + 1` (0 marks an empty cell).

@@ -28,6 +28,8 @@ export interface StatsContext {
   allReads: LogLinearHistogram;
   hotKeyCount: number;
   recommendationOptions: Required<RecommendationOptions>;
+  /** The semantic cache's similarity threshold. */
+  semanticThreshold: number;
   alerts: Alert[];
 }
 
@@ -188,7 +190,7 @@ export function buildStats(ctx: StatsContext): ComprehensiveStats {
         similarHits: semanticStats.similarHits,
         misses: semanticStats.misses,
         histogram: semanticStats.similarityHistogram,
-        threshold: ctx.semantic?.options?.similarityThreshold ?? 0.85,
+        threshold: ctx.semanticThreshold,
       },
     },
     ctx.recommendationOptions,

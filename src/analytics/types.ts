@@ -64,6 +64,12 @@ export interface CacheAnalyticsOptions {
   cache: AnalyticsSource;
   /** A SemanticCache, for exact/similar hit counters and the threshold recommendation. */
   semantic?: SemanticSource;
+  /**
+   * The semantic cache's `similarityThreshold`, which the threshold recommendation starts from
+   * (SemanticCache keeps its options private, so pass the value you configured it with).
+   * @default `semantic.options.similarityThreshold` when exposed, else 0.85 (SemanticCache's default)
+   */
+  semanticThreshold?: number;
   /** Follow the most read keys (Space-Saving). @default true */
   trackHotKeys?: boolean;
   /** Reads the hot-key window covers. @default 1000 */
@@ -80,6 +86,14 @@ export interface CacheAnalyticsOptions {
    * @default 32768
    */
   mrcSampleKeys?: number;
+  /**
+   * Highest SHARDS sampling rate, 0..1. A sampled read costs three Fenwick-tree operations, so
+   * the cap bounds the average cost when the key space is small enough to be sampled whole. The
+   * default keeps about 256 sampled keys within the L1 size: 0.256 for `l1.maxSize` 1000, 1 up to
+   * 256 entries, 0.1 when the L1 size is unknown.
+   * @default min(1, 256 / l1.maxSize)
+   */
+  mrcMaxSamplingRate?: number;
   /** Namespaces counted separately; later ones are counted as "other". @default 32 */
   maxNamespaces?: number;
   /** Snapshots kept for the time series (`/api/stats`, dashboard), one per `sampleInterval`. @default 300 */

@@ -135,6 +135,9 @@ describe("options and lifecycle", () => {
     [{ historySize: 0 }, "analytics.historySize"],
     [{ sampleInterval: "soon" }, "analytics.sampleInterval"],
     [{ sampleInterval: 0 }, "analytics.sampleInterval"],
+    [{ mrcMaxSamplingRate: 0 }, "analytics.mrcMaxSamplingRate"],
+    [{ semanticThreshold: 2 }, "analytics.semanticThreshold"],
+    [{ mrcMaxSamplingRate: 1.5 }, "analytics.mrcMaxSamplingRate"],
   ])("rejects %j naming %s", (options, path) => {
     let error: unknown;
     try {
@@ -165,6 +168,22 @@ describe("options and lifecycle", () => {
     expect(time.pending).toBe(0);
     cache.read("k", "l1_hit");
     expect(analytics.getComprehensiveStats().reads).toBe(0);
+  });
+
+  it("caps the SHARDS rate so that about 256 sampled keys fall within the L1 size", async () => {
+    for (const [maxSize, rate] of [
+      [100, 1],
+      [1000, 0.256],
+      [10_000, 0.0256],
+    ]) {
+      const { cache, analytics } = make({}, new StandInCache(maxSize));
+      cache.read("k", "l1_hit");
+      expect(analytics.getComprehensiveStats().missRatioCurve!.samplingRate).toBeCloseTo(rate, 6);
+      await analytics.close();
+    }
+    const { analytics } = make({ mrcMaxSamplingRate: 0.5 }, new StandInCache(10_000));
+    expect(analytics.getComprehensiveStats().missRatioCurve!.samplingRate).toBeCloseTo(0.5, 6);
+    await analytics.close();
   });
 
   it("works without hot keys and without the miss-ratio curve", async () => {
