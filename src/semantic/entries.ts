@@ -38,8 +38,11 @@ export interface EntryTableOptions {
   readonly policy: EvictionPolicyImpl;
   /** A new, empty index for a partition. */
   readonly createIndex: () => VectorIndex;
-  /** Called after each add: may return a replacement (flat to HNSW), or undefined to keep it. */
-  readonly promote: (index: VectorIndex) => VectorIndex | undefined;
+  /**
+   * Called before `incoming` vectors join `index`: may return a replacement holding the same
+   * vectors (flat to HNSW), which takes `index` over; or undefined to keep it.
+   */
+  readonly promote: (index: VectorIndex, incoming: number) => VectorIndex | undefined;
   /** Told about every entry that leaves, whatever the reason. */
   readonly onDrop: (entry: SemanticEntry, reason: DropReason) => void;
 }
@@ -101,40 +104,57 @@ export class EntryTable {
   }
 
   /**
-   * Inserts `entry` (replacing any entry under its key) with `vector` in its partition, then
-   * evicts while over `maxSize`. Returns false when the policy declined the entry itself.
+   * Inserts entries (each replacing any entry under its key), evicting while over `maxSize`, then
+   * adds the vectors partition by partition in one batch each (one native call for HNSW).
+   * Returns, per entry, false when the policy evicted it within the batch or declined it.
    */
-  insert(entry: SemanticEntry, vector: Float32Array | undefined): boolean {
-    const previous = this.#byKey.get(entry.key);
-    if (previous) this.remove(previous, "replace");
-    this.#byKey.set(entry.key, entry);
-    this.#byId.set(entry.id, entry);
-    for (const tag of entry.tags ?? [])
-      (this.#tags.get(tag) ?? this.#tags.set(tag, new Set()).get(tag)!).add(entry);
-    if (entry.partition !== undefined && vector !== undefined) {
-      let index = this.#partitions.get(entry.partition) ?? this.#options.createIndex();
-      index.add(entry.id, vector);
-      this.#indexed++;
-      const promoted = this.#options.promote(index);
-      if (promoted) {
-        index.dispose();
-        index = promoted;
-      }
-      this.#partitions.set(entry.partition, index);
-    }
+  insertMany(
+    items: readonly { entry: SemanticEntry; vector: Float32Array | undefined }[],
+  ): boolean[] {
+    const admitted = items.map(() => true);
+    const position = new Map<SemanticEntry, number>();
+    const pending = new Map<string, { entries: SemanticEntry[]; vectors: Float32Array[] }>();
     const policy = this.#options.policy;
-    const slot = this.#freeSlots.pop() ?? this.#bySlot.length;
-    this.#bySlot[slot] = entry;
-    this.#slotOf.set(entry.id, slot);
-    policy.insert(slot, policy.usesKeyHash ? hashString(entry.key) : 0, entry.expiresAt);
-    let admitted = true;
-    while (policy.size > this.#options.maxSize) {
-      const victimSlot = policy.evict();
-      const victim = this.#bySlot[victimSlot];
-      if (victim === undefined) continue;
-      if (victim === entry) admitted = false;
-      this.#release(victim, victimSlot);
-      this.#detach(victim, "evict");
+    items.forEach(({ entry, vector }, i) => {
+      position.set(entry, i);
+      const previous = this.#byKey.get(entry.key);
+      if (previous) this.remove(previous, "replace");
+      this.#byKey.set(entry.key, entry);
+      this.#byId.set(entry.id, entry);
+      for (const tag of entry.tags ?? []) {
+        (this.#tags.get(tag) ?? this.#tags.set(tag, new Set()).get(tag)!).add(entry);
+      }
+      if (entry.partition !== undefined && vector !== undefined) {
+        const batch = pending.get(entry.partition) ?? { entries: [], vectors: [] };
+        batch.entries.push(entry);
+        batch.vectors.push(vector);
+        pending.set(entry.partition, batch);
+      }
+      const slot = this.#freeSlots.pop() ?? this.#bySlot.length;
+      this.#bySlot[slot] = entry;
+      this.#slotOf.set(entry.id, slot);
+      policy.insert(slot, policy.usesKeyHash ? hashString(entry.key) : 0, entry.expiresAt);
+      while (policy.size > this.#options.maxSize) {
+        const victimSlot = policy.evict();
+        const victim = this.#bySlot[victimSlot];
+        if (victim === undefined) continue;
+        const at = position.get(victim);
+        if (at !== undefined) admitted[at] = false;
+        this.#release(victim, victimSlot);
+        this.#detach(victim, "evict");
+      }
+    });
+    for (const [partition, batch] of pending) {
+      const live = batch.entries.flatMap((e, k) => (this.#byId.get(e.id) === e ? [k] : []));
+      if (live.length === 0) continue;
+      let index = this.#partitions.get(partition) ?? this.#options.createIndex();
+      index = this.#options.promote(index, live.length) ?? index;
+      index.addMany(
+        live.map((k) => batch.entries[k].id),
+        live.map((k) => batch.vectors[k]),
+      );
+      this.#indexed += live.length;
+      this.#partitions.set(partition, index);
     }
     return admitted;
   }

@@ -6,14 +6,13 @@ export type {
   SemanticCacheEvents,
   SemanticPutItem,
   SemanticLookup,
-} from "./semantic-cache.js";
+} from "./results.js";
 export type {
   SemanticCacheOptions,
   SemanticRequestOptions,
   SemanticPutOptions,
 } from "./options.js";
 export type { SemanticStats } from "./stats.js";
-export { HISTOGRAM_BUCKET } from "./stats.js";
 export {
   canonicaliseRequest,
   canonicaliseText,
@@ -41,4 +40,5 @@ export { STORE_NAMESPACE_PREFIX } from "./records.js";
 export { FlatIndex } from "./index/flat.js";
 export { HnswIndex, loadUsearch, type HnswOptions } from "./index/hnsw.js";
 export type { VectorIndex, IndexMatch } from "./index/vector-index.js";
-export type { Embedder } from "./embedders/embedder.js";
+export * from "./embedders/index.js";
+export { RedisStreamFeed, type RedisStreamFeedOptions } from "./redis-feed.js";

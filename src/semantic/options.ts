@@ -2,7 +2,7 @@ import { systemClock, type Clock } from "../core/clock.js";
 import { toMillis, type Duration } from "../core/duration.js";
 import { CacheConfigError } from "../core/errors.js";
 import { assertKey, DEFAULT_NAMESPACE } from "../core/keys.js";
-import { DEFAULT_EVICTION_POLICY, type EvictionPolicyName } from "../eviction/policy.js";
+import { EvictionPolicy, type EvictionPolicyName } from "../eviction/policy.js";
 import type { CacheStore } from "../stores/store.js";
 import type { Embedder } from "./embedders/embedder.js";
 import type { SemanticFeed } from "./feed.js";
@@ -80,7 +80,9 @@ export interface SemanticCacheOptions {
    */
   candidates?: number;
   /**
-   * Which entry `maxSize` evicts: `lru` evicts the entry least recently hit (or stored).
+   * Which entry `maxSize` evicts: `lru` evicts the entry least recently hit (or stored). LRU
+   * rather than the memory tier's default, because semantic entries are few, large and valuable
+   * in proportion to how recently they answered; any policy of the eviction module works.
    * @default "lru"
    */
   evictionPolicy?: EvictionPolicyName;
@@ -208,7 +210,7 @@ export function resolveSemanticOptions(options: SemanticCacheOptions): ResolvedS
       (n) => Number.isInteger(n) && n >= 1,
       "a positive integer",
     ),
-    evictionPolicy: options.evictionPolicy ?? DEFAULT_EVICTION_POLICY,
+    evictionPolicy: options.evictionPolicy ?? EvictionPolicy.LRU,
     sweepIntervalMs: toMillis(options.sweepInterval ?? 60, "sweepInterval"),
     clock: options.clock ?? systemClock,
   };

@@ -14,12 +14,8 @@ import {
   type SemanticRecord,
 } from "./records.js";
 
-export type InsertRecord = (
-  key: string,
-  record: SemanticRecord,
-  expiresAt: number,
-  tags: readonly string[] | undefined,
-) => boolean;
+/** Puts records into memory (in one batch); false for each one not admitted. */
+export type InsertRecords = (items: readonly RecordWrite[]) => boolean[];
 
 export interface PersistenceHooks {
   /** A store or feed operation failed; the cache counts and warns. */
@@ -42,7 +38,7 @@ export class SemanticPersistence {
   readonly #feed: SemanticFeed | undefined;
   readonly #origin: string;
   readonly #hooks: PersistenceHooks;
-  #insert: InsertRecord | undefined;
+  #insert: InsertRecords | undefined;
   /** Events that arrive while the rebuild runs; applied after it, in order. */
   #queue: SemanticFeedMessage[] | undefined = [];
   #skipped = 0;
@@ -65,7 +61,7 @@ export class SemanticPersistence {
   }
 
   /** Subscribes to the feed, then loads every stored record, oldest first. */
-  async start(insert: InsertRecord): Promise<void> {
+  async start(insert: InsertRecords): Promise<void> {
     this.#insert = insert;
     if (this.#feed) {
       await this.#feed
@@ -166,7 +162,7 @@ export class SemanticPersistence {
     if (stored === undefined) return; // deleted or expired since: nothing to share
     const record = decodeRecord(stored.value, key);
     if (record === undefined || record.namespace !== namespace) return void this.#skipped++;
-    this.#insert?.(key, record, stored.expiresAt, stored.tags);
+    this.#insert?.([{ key, record, expiresAt: stored.expiresAt, tags: stored.tags }]);
   }
 
   async #semanticNamespaces(): Promise<string[]> {
@@ -177,7 +173,7 @@ export class SemanticPersistence {
     return [...namespaces];
   }
 
-  async #rebuild(insert: InsertRecord): Promise<void> {
+  async #rebuild(insert: InsertRecords): Promise<void> {
     const keysByNamespace = new Map<string, string[]>();
     for await (const { namespace, key } of this.#store.keys()) {
       if (!namespace.startsWith(STORE_NAMESPACE_PREFIX)) continue;
@@ -185,7 +181,7 @@ export class SemanticPersistence {
         key,
       );
     }
-    const loaded: { key: string; record: SemanticRecord; entry: StoreEntry }[] = [];
+    const loaded: RecordWrite[] = [];
     for (const [namespace, keys] of keysByNamespace) {
       for (let i = 0; i < keys.length; i += REBUILD_BATCH) {
         const batch = keys.slice(i, i + REBUILD_BATCH);
@@ -195,13 +191,13 @@ export class SemanticPersistence {
           const record = decodeRecord(entry.value, batch[j]);
           if (record === undefined || storeNamespace(record.namespace) !== namespace)
             return void this.#skipped++;
-          loaded.push({ key: batch[j], record, entry });
+          loaded.push({ key: batch[j], record, expiresAt: entry.expiresAt, tags: entry.tags });
         });
       }
     }
     // Oldest first, so that when the store holds more than maxSize the newest survive.
     loaded.sort((a, b) => a.record.createdAt - b.record.createdAt);
-    for (const { key, record, entry } of loaded) insert(key, record, entry.expiresAt, entry.tags);
+    insert(loaded);
     if (this.#skipped > 0) {
       this.#hooks.onError(
         "rebuilding from the store",

@@ -88,3 +88,14 @@ export function unstorableReason(
   if (reasons.includes("error")) return "error_response";
   return reasons.some((x) => typeof x === "string" && TRUNCATED.has(x)) ? "truncated" : undefined;
 }
+
+/** Copies `tags` after checking each is a non-empty string. */
+export function validateTags(tags: readonly string[] | undefined): readonly string[] | undefined {
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags)) throw new CacheRequestError("tags", "expected an array of strings");
+  tags.forEach((tag, i) => {
+    if (typeof tag !== "string" || tag === "")
+      throw new CacheRequestError(`tags[${i}]`, "expected a non-empty string");
+  });
+  return [...tags];
+}

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { toMillis } from "../core/duration.js";
-import { CacheClosedError, CacheRequestError } from "../core/errors.js";
+import { CacheClosedError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { createEvictionPolicy } from "../eviction/factory.js";
 import type { Embedder } from "./embedders/embedder.js";
 import { HashingEmbedder } from "./embedders/hashing.js";
+import { chooseSimilar, type CandidateContext } from "./candidates.js";
 import { EmbeddingGate } from "./embedding-gate.js";
 import { EntryTable, partitionKey, type DropReason, type SemanticEntry } from "./entries.js";
 import type { SemanticFeedMessage } from "./feed.js";
 import { FlatIndex } from "./index/flat.js";
 import { HnswIndex, loadUsearch, type UsearchModule } from "./index/hnsw.js";
+import { PromotingIndex } from "./index/promoting.js";
 import type { VectorIndex } from "./index/vector-index.js";
 import type { ChatMessage } from "./messages.js";
 import {
@@ -19,55 +21,24 @@ import {
   type SemanticPutOptions,
   type SemanticRequestOptions,
 } from "./options.js";
-import { SemanticPersistence } from "./persistence.js";
+import { SemanticPersistence, type RecordWrite } from "./persistence.js";
 import type { SemanticRecord } from "./records.js";
 import {
   embedderIdentity,
   prepareRequest,
   sameScope,
   unstorableReason,
+  validateTags,
   type PreparedRequest,
 } from "./request.js";
+import type {
+  PutResult,
+  SemanticCacheEvents,
+  SemanticHit,
+  SemanticLookup,
+  SemanticPutItem,
+} from "./results.js";
 import { SemanticStatsRecorder, type SemanticStats } from "./stats.js";
-
-/** A served answer. `similarity` is 1 for an exact hit. */
-export interface SemanticHit<R = unknown> {
-  readonly response: R;
-  readonly similarity: number;
-  readonly exact: boolean;
-}
-
-/**
- * What a put did. `indexed: false` means the embedder failed: the entry serves exact matches
- * only. Refusals say why: `temperature` (above `maxTemperature`), `truncated` (finish reason
- * `length`), `error_response`, or `not_admitted` (the eviction policy declined it).
- */
-export type PutResult =
-  | { readonly stored: true; readonly key: string; readonly indexed: boolean }
-  | {
-      readonly stored: false;
-      readonly reason: "temperature" | "truncated" | "error_response" | "not_admitted";
-    };
-
-export type SemanticCacheEvents = {
-  hit: { namespace: string; exact: boolean; similarity: number };
-  miss: { namespace: string };
-  bypass: { namespace: string };
-  set: { namespace: string; key: string; indexed: boolean };
-  delete: { namespace: string; key: string; reason: DropReason };
-  warning: { code: string; message: string };
-};
-
-export interface SemanticPutItem<R> {
-  messages: readonly ChatMessage[];
-  response: R;
-  options?: SemanticPutOptions;
-}
-
-export interface SemanticLookup {
-  messages: readonly ChatMessage[];
-  options?: SemanticRequestOptions;
-}
 
 /**
  * LLM responses found by meaning. An exact hash of the canonical request answers first, before
@@ -87,6 +58,9 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
   readonly #origin = randomUUID();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #printedWarnings = new Set<string>();
+  readonly #candidateContext: CandidateContext;
+  /** Partitions whose HNSW graph is being built in the background. */
+  readonly #builds = new Set<PromotingIndex>();
   #usearch: UsearchModule | undefined;
   #ready: Promise<void> | undefined;
   #closed = false;
@@ -106,9 +80,18 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
       maxSize,
       policy: createEvictionPolicy(evictionPolicy, { capacity: maxSize }, "evictionPolicy"),
       createIndex: () => new FlatIndex(this.#embedder.dimensions),
-      promote: (index) => this.#promote(index),
+      promote: (index, incoming) => this.#promote(index, incoming),
       onDrop: (entry, reason) => this.#onDrop(entry, reason),
     });
+    this.#candidateContext = {
+      table: this.#table,
+      stats: this.#stats,
+      threshold: this.#options.similarityThreshold,
+      candidates: this.#options.candidates,
+      verifier: this.#options.verifier,
+      now: () => this.#options.clock.now(),
+      warn: (code, message) => this.#warn(code, message),
+    };
     if (options.store) {
       this.#persistence = new SemanticPersistence(options.store, options.feed, this.#origin, {
         onError: (what, error) => {
@@ -168,42 +151,29 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
       this.#options.similarityThreshold < 1
         ? await this.#gate.embed(accepted.map((a) => a.p.lookupText))
         : accepted.map(() => undefined);
-    const records = accepted.map(
-      ({ i, p, ttlMs, tags }, k): [SemanticRecord, number, typeof tags] => [
-        {
-          v: 1,
-          ...p.scope,
-          contextHash: p.contextHash,
-          text: p.lookupText,
-          response: items[i].response,
-          embedder: vectors[k] ? this.#embedder.id : null,
-          dimensions: vectors[k] ? this.#embedder.dimensions : 0,
-          vector: vectors[k] ?? null,
-          createdAt: now,
-        },
-        ttlMs > 0 ? now + ttlMs : 0,
-        tags,
-      ],
-    );
+    const writes = accepted.map(({ i, p, ttlMs, tags }, k): RecordWrite => {
+      const vector = vectors[k];
+      const record: SemanticRecord = {
+        v: 1,
+        ...p.scope,
+        contextHash: p.contextHash,
+        text: p.lookupText,
+        response: items[i].response,
+        embedder: vector ? this.#embedder.id : null,
+        dimensions: vector ? this.#embedder.dimensions : 0,
+        vector: vector ?? null,
+        createdAt: now,
+      };
+      return { key: p.key, record, expiresAt: ttlMs > 0 ? now + ttlMs : 0, tags };
+    });
     // Persist first: a value the store cannot encode throws before memory changes.
-    await this.#persistence?.write(
-      records.map(([record, expiresAt, tags], k) => ({
-        key: accepted[k].p.key,
-        record,
-        expiresAt,
-        tags,
-      })),
-    );
+    await this.#persistence?.write(writes);
+    const admitted = this.#insertRecords(writes);
     accepted.forEach(({ i, p }, k) => {
-      const [record, expiresAt, tags] = records[k];
-      const admitted = this.#insert(p.key, record, expiresAt, tags);
-      if (!admitted) return (results[i] = { stored: false, reason: "not_admitted" });
-      results[i] = { stored: true, key: p.key, indexed: record.vector !== null };
-      this.emit("set", {
-        namespace: p.scope.namespace,
-        key: p.key,
-        indexed: record.vector !== null,
-      });
+      if (!admitted[k]) return (results[i] = { stored: false, reason: "not_admitted" });
+      const indexed = writes[k].record.vector !== null;
+      results[i] = { stored: true, key: p.key, indexed };
+      this.emit("set", { namespace: p.scope.namespace, key: p.key, indexed });
       this.#background(
         this.#persistence?.publish({ op: "put", namespace: p.scope.namespace, key: p.key }),
       );
@@ -297,13 +267,25 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
   }
 
   /**
-   * Waits for background store writes, leaves the feed and closes the default embedder. The store
-   * and an embedder passed in belong to the caller, who closes them. Idempotent.
+   * Resolves when background work is done: store writes and deletes, and HNSW graphs being built
+   * (until then their partitions answer from the exact flat index).
+   */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0 || this.#builds.size > 0) {
+      await Promise.allSettled([...this.#pending, ...[...this.#builds].map((b) => b.whenBuilt())]);
+    }
+  }
+
+  /**
+   * Waits for background store writes, stops graph builds, leaves the feed and closes the default
+   * embedder. The store and an embedder passed in belong to the caller, who closes them.
+   * Idempotent.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#ready?.catch(() => undefined);
+    for (const build of this.#builds) build.dispose();
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     await this.#persistence?.close();
     if (this.#ownsEmbedder) await this.#embedder.close?.();
@@ -322,9 +304,7 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
         );
       }
     }
-    await this.#persistence?.start((key, record, expiresAt, tags) =>
-      this.#insert(key, record, expiresAt, tags),
-    );
+    await this.#persistence?.start((items) => this.#insertRecords(items));
   }
 
   #prepare(messages: readonly ChatMessage[], options: SemanticRequestOptions): PreparedRequest {
@@ -332,81 +312,41 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
     return prepareRequest(messages, options, { ...this.#options, embedder: this.#embedderId });
   }
 
-  /** Puts a record (new, rebuilt or received) into memory. */
-  #insert(
-    key: string,
-    record: SemanticRecord,
-    expiresAt: number,
-    tags: readonly string[] | undefined,
-  ): boolean {
-    if (expiresAt !== 0 && expiresAt <= this.#options.clock.now()) return false;
-    const scope = { tenant: record.tenant, model: record.model, namespace: record.namespace };
-    const vector =
-      record.vector &&
-      record.embedder === this.#embedder.id &&
-      record.dimensions === this.#embedder.dimensions
-        ? this.#gate.check(record.vector)
-        : undefined;
-    const entry: SemanticEntry = {
-      id: this.#table.nextId(),
-      key,
-      scope,
-      contextHash: record.contextHash,
-      lookupText: record.text,
-      response: record.response,
-      createdAt: record.createdAt,
-      expiresAt,
-      tags,
-      partition: vector ? partitionKey(scope, this.#embedderId, record.contextHash) : undefined,
-    };
-    return this.#table.insert(entry, vector);
+  /** Puts records (new, rebuilt or received) into memory; false for those not admitted. */
+  #insertRecords(items: readonly RecordWrite[]): boolean[] {
+    const now = this.#options.clock.now();
+    const live = items.filter(({ expiresAt }) => expiresAt === 0 || expiresAt > now);
+    const admitted = this.#table.insertMany(
+      live.map(({ key, record, expiresAt, tags }) => {
+        const scope = { tenant: record.tenant, model: record.model, namespace: record.namespace };
+        const sameEmbedder =
+          record.embedder === this.#embedder.id && record.dimensions === this.#embedder.dimensions;
+        const vector = record.vector && sameEmbedder ? this.#gate.check(record.vector) : undefined;
+        const entry: SemanticEntry = {
+          id: this.#table.nextId(),
+          key,
+          scope,
+          contextHash: record.contextHash,
+          lookupText: record.text,
+          response: record.response,
+          createdAt: record.createdAt,
+          expiresAt,
+          tags,
+          partition: vector ? partitionKey(scope, this.#embedderId, record.contextHash) : undefined,
+        };
+        return { entry, vector };
+      }),
+    );
+    const byItem = new Map(live.map((item, k) => [item, admitted[k]]));
+    return items.map((item) => byItem.get(item) ?? false);
   }
 
   async #searchSimilar(
     p: PreparedRequest,
     vector: Float32Array,
   ): Promise<SemanticHit<R> | undefined> {
-    const { similarityThreshold, candidates, verifier, clock } = this.#options;
-    const matches = this.#table.search(p.partition, vector, candidates);
-    if (matches.length > 0) this.#stats.recordSimilarity(matches[0].score);
-    for (const match of matches) {
-      if (match.score < similarityThreshold) break;
-      const entry = this.#table.byId(match.id);
-      if (entry === undefined) continue;
-      if (entry.expiresAt !== 0 && entry.expiresAt <= clock.now()) {
-        this.#table.remove(entry, "expire");
-        continue;
-      }
-      // The partition already separates scopes; this check makes a bug there a miss, not a leak.
-      if (
-        !sameScope(entry.scope, p.scope) ||
-        entry.contextHash !== p.contextHash ||
-        entry.partition !== p.partition
-      ) {
-        this.#stats.count("scopeViolations");
-        continue;
-      }
-      const similarity = Math.min(1, match.score);
-      if (verifier && !(await this.#verify(p.lookupText, entry.lookupText, similarity))) {
-        this.#stats.count("rejectedByVerifier");
-        continue;
-      }
-      if (this.#table.byId(entry.id) !== entry) continue; // removed while the verifier ran
-      return this.#serve(entry, similarity, false);
-    }
-    return undefined;
-  }
-
-  async #verify(query: string, cached: string, similarity: number): Promise<boolean> {
-    try {
-      return (await this.#options.verifier!(query, cached, similarity)) === true;
-    } catch (error) {
-      this.#warn(
-        "VERIFIER",
-        `the verifier threw; the hit is rejected: ${(error as Error).message}`,
-      );
-      return false;
-    }
+    const chosen = await chooseSimilar(p, vector, this.#candidateContext);
+    return chosen && this.#serve(chosen.entry, chosen.similarity, false);
   }
 
   #serve(entry: SemanticEntry, similarity: number, exact: boolean): SemanticHit<R> {
@@ -421,16 +361,22 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
     this.emit("miss", { namespace });
   }
 
-  #promote(index: VectorIndex): VectorIndex | undefined {
-    if (index.kind !== "flat" || index.size < this.#options.hnswThreshold || !this.#usearch)
+  /**
+   * Starts turning a flat partition into HNSW once it would reach `hnswThreshold` (with usearch
+   * loaded). The graph is built in the background; the flat index answers until it is ready.
+   */
+  #promote(index: VectorIndex, incoming: number): VectorIndex | undefined {
+    const { hnswThreshold, hnsw } = this.#options;
+    if (!(index instanceof FlatIndex) || index.size + incoming < hnswThreshold || !this.#usearch) {
       return undefined;
-    const hnsw = new HnswIndex(this.#usearch, index.dimensions, this.#options.hnsw);
-    const ids = [...index.ids()];
-    hnsw.addMany(
-      ids,
-      ids.map((id) => index.vectorOf(id)!),
+    }
+    const promoting = new PromotingIndex(
+      index,
+      new HnswIndex(this.#usearch, index.dimensions, hnsw),
     );
-    return hnsw;
+    this.#builds.add(promoting);
+    void promoting.whenBuilt().then(() => this.#builds.delete(promoting));
+    return promoting;
   }
 
   #onDrop(entry: SemanticEntry, reason: DropReason): void {
@@ -474,14 +420,4 @@ export class SemanticCache<R = unknown> extends TypedEmitter<SemanticCacheEvents
       process.emitWarning(message, { code: `VICTOR_SEMANTIC_${code}` });
     }
   }
-}
-
-function validateTags(tags: readonly string[] | undefined): readonly string[] | undefined {
-  if (tags === undefined) return undefined;
-  if (!Array.isArray(tags)) throw new CacheRequestError("tags", "expected an array of strings");
-  tags.forEach((tag, i) => {
-    if (typeof tag !== "string" || tag === "")
-      throw new CacheRequestError(`tags[${i}]`, "expected a non-empty string");
-  });
-  return [...tags];
 }

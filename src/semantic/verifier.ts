@@ -70,6 +70,7 @@ for (const [a, b] of ANTONYM_PAIRS) {
 }
 const QUESTION_STEMS = new Set([...QUESTION_WORDS].map(stem));
 const STRICT_QUESTION_STEMS = new Set([...STRICT_QUESTION_WORDS].map(stem));
+const STOPWORD_STEMS = new Set([...STOPWORDS].map(stem));
 
 interface Analysis {
   readonly numbers: Set<string>;
@@ -219,10 +220,15 @@ export function explainMismatch(query: string, cached: string): Mismatch | undef
   }
   const questionA = onlyA.filter((s) => QUESTION_STEMS.has(s));
   const questionB = onlyB.filter((s) => QUESTION_STEMS.has(s));
+  // Only when the interrogative is all that changed: "why do cats purr" / "how do cats purr".
+  // Rephrasings that swap it along with other words ("what is the reason" / "why") pass.
+  const content = (words: string[]): number => words.filter((s) => !STOPWORD_STEMS.has(s)).length;
   if (
     questionA.length > 0 &&
     questionB.length > 0 &&
-    [...questionA, ...questionB].some((s) => STRICT_QUESTION_STEMS.has(s))
+    [...questionA, ...questionB].some((s) => STRICT_QUESTION_STEMS.has(s)) &&
+    content(onlyA) === 0 &&
+    content(onlyB) === 0
   ) {
     return { reason: "question", detail: `${questionA.join(",")} / ${questionB.join(",")}` };
   }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Embedder } from "../../src/semantic/embedders/embedder.js";
 import type { ChatMessage } from "../../src/semantic/messages.js";
-import { SemanticCache, type SemanticLookup } from "../../src/semantic/semantic-cache.js";
+import type { SemanticLookup } from "../../src/semantic/results.js";
+import { SemanticCache } from "../../src/semantic/semantic-cache.js";
 import { SEMANTIC_DATA_DIR } from "../helpers/semantic-datasets.js";
 import { ConstantEmbedder, WordEmbedder } from "./support.js";
 

@@ -21,6 +21,7 @@ async function filled(
   await cache.putMany(
     Array.from({ length: N }, (_, i) => ({ messages: user(`s${i}`), response: i })),
   );
+  await cache.flush(); // the graph is built in the background
   return cache;
 }
 
@@ -65,6 +66,7 @@ describe("SemanticCache: HNSW and flat partitions", () => {
     await short.putMany(
       Array.from({ length: 1500 }, (_, i) => ({ messages: user(`s${i}`), response: i })),
     );
+    await short.flush();
     expect(short.getStats()).toMatchObject({
       entries: 1000,
       evictions: 500,
@@ -79,5 +81,52 @@ describe("SemanticCache: HNSW and flat partitions", () => {
       Array.from({ length: 50 }, (_, i) => ({ messages: user(`q${1000 + i}`) })),
     );
     expect(expired.every((hit) => hit === undefined)).toBe(true);
+  });
+
+  it("answers exactly while the graph is built in the background, and keeps every change made meanwhile", async () => {
+    const embedder = tableOf(32, 4000, 0.02, 5);
+    const cache = new SemanticCache<number>({
+      embedder,
+      hnswThreshold: 1000,
+      similarityThreshold: 0.9,
+      verifier: false,
+      maxSize: 10_000,
+    });
+    await cache.putMany(
+      Array.from({ length: 2000 }, (_, i) => ({ messages: user(`s${i}`), response: i })),
+    );
+    // The build has started but cannot have finished: it moves 256 vectors per event-loop turn.
+    expect(cache.getStats().partitions).toEqual({ flat: 1, hnsw: 0 });
+    const during = await cache.getSimilarMany(
+      Array.from({ length: 200 }, (_, i) => ({ messages: user(`q${i}`) })),
+    );
+    expect(during.every((hit, i) => hit?.response === i)).toBe(true);
+    // Changes while building: new entries, deletions, a replaced answer.
+    await cache.putMany(
+      Array.from({ length: 1000 }, (_, k) => ({
+        messages: user(`s${2000 + k}`),
+        response: 2000 + k,
+      })),
+    );
+    for (let i = 0; i < 50; i++) await cache.delete(user(`s${i}`));
+    await cache.put(user("s100"), -100);
+    await cache.flush();
+    expect(cache.getStats().partitions).toEqual({ flat: 0, hnsw: 1 });
+    expect(cache.getStats().indexedEntries).toBe(2950);
+    const after = await cache.getSimilarMany(
+      Array.from({ length: 3000 }, (_, i) => ({ messages: user(`q${i}`) })),
+    );
+    // HNSW is approximate: a lookup may miss, but at this threshold a miss is never a wrong hit.
+    let right = 0;
+    after.forEach((hit, i) => {
+      if (i < 50) expect(hit).toBeUndefined();
+      else if (i === 100) expect(hit?.response ?? -100).toBe(-100);
+      else {
+        expect(hit?.response ?? i).toBe(i);
+        if (hit) right++;
+      }
+    });
+    expect(right / 2949).toBeGreaterThanOrEqual(0.99);
+    await cache.close();
   });
 });

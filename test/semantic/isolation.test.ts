@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Embedder } from "../../src/semantic/embedders/embedder.js";
-import { SemanticCache, type SemanticLookup } from "../../src/semantic/semantic-cache.js";
+import type { SemanticLookup } from "../../src/semantic/results.js";
+import { SemanticCache } from "../../src/semantic/semantic-cache.js";
 import { ConstantEmbedder, WordEmbedder, rng, user } from "./support.js";
 
 const TENANTS = ["", "alice", "bob", "carol", "dave"];

@@ -5,6 +5,10 @@ import { exactKey } from "../../src/semantic/messages.js";
 import { storeNamespace } from "../../src/semantic/records.js";
 import { SemanticCache } from "../../src/semantic/semantic-cache.js";
 import type { SemanticCacheOptions } from "../../src/semantic/options.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LmdbStore } from "../../src/stores/lmdb.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { RedisStore } from "../../src/stores/redis.js";
 import type { CacheStore, StoreEntry } from "../../src/stores/store.js";
@@ -160,6 +164,50 @@ function persistenceCases(makeStore: () => CacheStore | Promise<CacheStore>) {
 
 describe("SemanticCache persistence on a MemoryStore", () => {
   persistenceCases(() => new MemoryStore({ maxSize: 10_000 }));
+});
+
+describe("SemanticCache persistence on LMDB", () => {
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "victor-semantic-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  persistenceCases(() => new LmdbStore({ path: tempDir() }));
+
+  it("a new process (new store, new cache on the same folder) finds the entries, vectors included", async () => {
+    const path = tempDir();
+    const writerStore = new LmdbStore({ path });
+    const writer = new SemanticCache<string>({ embedder: new WordEmbedder(), store: writerStore });
+    await writer.putMany([
+      { messages: user(Q), response: "sorted", options: { tenant: "u1", ttl: "1h" } },
+      { messages: user(OTHER), response: "100 C", options: { tenant: "u2" } },
+    ]);
+    await writer.close();
+    await writerStore.close();
+
+    const readerStore = new LmdbStore({ path });
+    const embedder = new WordEmbedder();
+    const reader = new SemanticCache<string>({
+      embedder,
+      store: readerStore,
+      similarityThreshold: 0.8,
+    });
+    await reader.start();
+    expect(reader.getStats()).toMatchObject({ entries: 2, indexedEntries: 2, storeErrors: 0 });
+    expect(embedder.calls).toBe(0);
+    expect(await reader.getSimilar(user(NEAR), { tenant: "u1" })).toMatchObject({
+      response: "sorted",
+      exact: false,
+    });
+    expect(await reader.getSimilar(user(NEAR), { tenant: "u2" })).toBeUndefined();
+    await reader.close();
+    await readerStore.close();
+  });
 });
 
 describeWithRedis("SemanticCache persistence on Redis", (redis) => {

@@ -78,6 +78,10 @@ export class FlatIndex implements VectorIndex {
     this.#rows.set(vector, row * this.#stride);
   }
 
+  addMany(ids: readonly number[], vectors: readonly Float32Array[]): void {
+    ids.forEach((id, i) => this.add(id, vectors[i]));
+  }
+
   remove(id: number): boolean {
     const row = this.#rowOf.get(id);
     if (row === undefined) return false;

@@ -1,4 +1,4 @@
-import type { IndexMatch, VectorIndex } from "./vector-index.js";
+import { TopK, type IndexMatch, type VectorIndex } from "./vector-index.js";
 
 /**
  * The HNSW index, through usearch 2.25 (an optional dependency, loaded on first need). usearch
@@ -29,7 +29,7 @@ export interface UsearchModule {
   }) => UsearchIndex;
 }
 
-/** Graph parameters; the defaults reach recall@1 >= 0.99 on near-duplicates (see BENCHMARKS.md). */
+/** Graph parameters (see BENCHMARKS.md for the recall they reach). */
 export interface HnswOptions {
   /**
    * Links per node (usearch `connectivity`, HNSW's M). More links: better recall, more memory.
@@ -44,10 +44,20 @@ export interface HnswOptions {
   /**
    * Candidate list size while searching (`expansion_search`, ef). Raise it for recall, lower it
    * for speed.
-   * @default 64
+   * @default 128
    */
   expansionSearch?: number;
+  /**
+   * How usearch stores the vectors it navigates by. Scores are always recomputed exactly from
+   * the float32 copy this index keeps, so quantisation affects which candidates are found, never
+   * the similarity reported. `f16` halves usearch's memory and speeds up its distance math.
+   * @default "f16"
+   */
+  quantization?: "f32" | "f16" | "i8";
 }
+
+/** Candidates fetched from the graph and re-scored exactly, at least. */
+const RERANK_MIN = 8;
 
 const USEARCH = "usearch";
 
@@ -89,7 +99,8 @@ export class HnswIndex implements VectorIndex {
     this.#options = {
       connectivity: options.connectivity ?? 16,
       expansionAdd: options.expansionAdd ?? 128,
-      expansionSearch: options.expansionSearch ?? 64,
+      expansionSearch: options.expansionSearch ?? 128,
+      quantization: options.quantization ?? "f16",
     };
     this.#index = this.#create();
   }
@@ -155,14 +166,17 @@ export class HnswIndex implements VectorIndex {
   search(query: Float32Array, k: number): IndexMatch[] {
     const n = this.#vectors.size;
     if (n === 0 || k < 1) return [];
-    const found = this.#index.search(query, Math.min(k, n), 1);
-    const out: IndexMatch[] = [];
+    const found = this.#index.search(query, Math.min(Math.max(k, RERANK_MIN), n), 1);
+    const top = new TopK(Math.min(k, n));
     for (let i = 0; i < found.keys.length; i++) {
       const id = Number(found.keys[i]);
-      // usearch's inner-product distance is 1 - dot.
-      if (this.#vectors.has(id)) out.push({ id, score: 1 - found.distances[i] });
+      const v = this.#vectors.get(id);
+      if (v === undefined) continue;
+      let score = 0;
+      for (let d = 0; d < v.length; d++) score += query[d] * v[d];
+      top.offer(id, score);
     }
-    return out;
+    return top.matches();
   }
 
   vectorOf(id: number): Float32Array | undefined {
@@ -193,7 +207,7 @@ export class HnswIndex implements VectorIndex {
     return new this.#usearch.Index({
       dimensions: this.dimensions,
       metric: "ip",
-      quantization: "f32",
+      quantization: this.#options.quantization,
       connectivity: this.#options.connectivity,
       expansion_add: this.#options.expansionAdd,
       expansion_search: this.#options.expansionSearch,
