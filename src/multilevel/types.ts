@@ -35,9 +35,13 @@ export interface CallOptions {
 }
 
 export interface SetOptions extends CallOptions {
-  /** Time to live: seconds or a duration string; 0/absent = the tier's default. */
+  /**
+   * Time to live of this entry in every tier: seconds or a duration string ("90s", "5m").
+   * 0 or absent = each tier's default (`l1.ttl`, `l2.ttl`).
+   * @default 0
+   */
   ttl?: Duration;
-  /** Tags for `invalidateTag`. */
+  /** Tags for `invalidateTag`, kept by every tier. @default none */
   tags?: readonly string[];
   /**
    * After expiry, keep the value this long and serve it when a `getOrSet` loader fails
@@ -48,7 +52,11 @@ export interface SetOptions extends CallOptions {
 }
 
 export interface GetOrSetOptions extends SetOptions {
-  /** Run the loader once across processes with a Redis lock (needs a Redis L2). @default false */
+  /**
+   * Run the loader once across processes with a Redis lock (a Redis L2 or the cache's
+   * `distributedLock` option). Needs write-through or write-around, so waiters find the value in L2.
+   * @default false
+   */
   distributedLock?: boolean;
 }
 
@@ -225,11 +233,11 @@ export type BusConfig =
 export type L2Config =
   | ({
       type: "file" | "lmdb";
-      /** Folder of the LMDB environment; `~` is expanded. */
+      /** Folder of the LMDB environment, created when missing; `~` is expanded. Required. */
       path: string;
       /** Most entries kept; the least recently used are evicted beyond it. @default 0 (no cap) */
       maxSize?: number;
-      /** Default TTL of L2 entries. @default 0 (none) */
+      /** Default TTL of L2 entries: seconds or a duration string. @default 0 (none) */
       ttl?: Duration;
       /**
        * Timeout and circuit breaker around every L2 call, or false for none. Off by default for
@@ -240,11 +248,11 @@ export type L2Config =
     } & Omit<LmdbStoreOptions, "path" | "maxSize" | "clock" | "configPath">)
   | ({
       type: "redis";
-      /** `redis://` or `rediss://` URL. */
+      /** `redis://` or `rediss://` URL (may carry user and password). Required unless `cluster`. */
       url: string;
-      /** Key prefix. @default "victor:" */
+      /** Prepended to every Redis key. @default "victor:" */
       prefix?: string;
-      /** Default TTL of L2 entries. @default 0 (none) */
+      /** Default TTL of L2 entries: seconds or a duration string. @default 0 (none) */
       ttl?: Duration;
       /**
        * Timeout and circuit breaker around every L2 call, or false for none: a dead Redis then
