@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
 import { HotKeyTracker } from "../../src/analytics/hot-keys.js";
-import { SpaceSaving } from "../../src/analytics/space-saving.js";
 import { loadTrace } from "../../src/eviction/trace.js";
 import { ManualTime } from "../helpers/manual-time.js";
 import { tracePath } from "../helpers/traces.js";
@@ -92,52 +91,71 @@ describe("hot keys on a Zipf trace (sieve-zipf_1.0)", () => {
   });
 });
 
-describe("SpaceSaving", () => {
-  it("counts exactly while it has a counter per distinct key", () => {
-    const s = new SpaceSaving(8);
-    const stream = ["a", "b", "a", "c", "a", "b", "d"];
-    for (const k of stream) s.offer(k, "ns");
-    expect(s.count("a", "ns")).toBe(3);
-    expect(s.count("b", "ns")).toBe(2);
-    expect(s.count("d", "ns")).toBe(1);
-    expect(s.count("a", "other")).toBe(0);
+/** Counts of one window (never turning over), read back from the tracker. */
+function counts(tracker: HotKeyTracker): Map<string, { count: number; error: number }> {
+  const out = new Map<string, { count: number; error: number }>();
+  tracker.forEach((key, namespace, count, error) =>
+    out.set(`${namespace}/${key}`, { count, error }),
+  );
+  return out;
+}
+
+describe("Space-Saving counters", () => {
+  it("count exactly while there is a counter per distinct key", () => {
+    const t = new HotKeyTracker(1000, 8);
+    for (const k of ["a", "b", "a", "c", "a", "b", "d"]) t.record(k, "ns");
+    const c = counts(t);
+    expect(c.get("ns/a")).toEqual({ count: 3, error: 0 });
+    expect(c.get("ns/b")).toEqual({ count: 2, error: 0 });
+    expect(c.get("ns/d")).toEqual({ count: 1, error: 0 });
+    expect(t.top(1)).toEqual([{ key: "a", namespace: "ns", count: 3, share: 3 / 7 }]);
   });
 
-  it("keeps namespaces apart", () => {
-    const s = new SpaceSaving(4);
-    s.offer("k", "x");
-    s.offer("k", "y");
-    s.offer("k", "y");
-    expect(s.count("k", "x")).toBe(1);
-    expect(s.count("k", "y")).toBe(2);
+  it("keep namespaces apart", () => {
+    const t = new HotKeyTracker(1000, 4);
+    t.record("k", "x");
+    t.record("k", "y");
+    t.record("k", "y");
+    expect(counts(t).get("x/k")!.count).toBe(1);
+    expect(counts(t).get("y/k")!.count).toBe(2);
   });
 
-  it("overestimates by at most total / capacity and never loses a key above that", () => {
+  it("overestimate by at most reads / capacity and never lose a key above that", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 400 }),
         fc.integer({ min: 1, max: 16 }),
         (keys, capacity) => {
-          const s = new SpaceSaving(capacity);
+          const t = new HotKeyTracker(10_000, capacity);
           const truth = new Map<string, number>();
           for (const k of keys) {
-            s.offer(String(k), "n");
+            t.record(String(k), "n");
             truth.set(String(k), (truth.get(String(k)) ?? 0) + 1);
           }
           const bound = keys.length / capacity;
-          let held = 0;
-          s.forEach((key, _ns, count, error) => {
-            held++;
-            const actual = truth.get(key) ?? 0;
+          const held = counts(t);
+          expect(held.size).toBeLessThanOrEqual(capacity);
+          for (const [id, { count, error }] of held) {
+            const actual = truth.get(id.slice(2)) ?? 0;
             expect(count).toBeGreaterThanOrEqual(actual);
             expect(count - error).toBeLessThanOrEqual(actual);
             expect(error).toBeLessThanOrEqual(bound);
-          });
-          expect(held).toBeLessThanOrEqual(capacity);
-          for (const [key, n] of truth)
-            if (n > bound) expect(s.count(key, "n")).toBeGreaterThanOrEqual(n);
+          }
+          for (const [key, n] of truth) if (n > bound) expect(held.has(`n/${key}`)).toBe(true);
         },
       ),
     );
+  });
+
+  it("turns windows over: the previous window fades out as the current one fills", () => {
+    const t = new HotKeyTracker(10, 8);
+    for (let i = 0; i < 10; i++) t.record("old", "n");
+    expect(t.top(1)[0]).toMatchObject({ key: "old", count: 10, share: 1 });
+    for (let i = 0; i < 5; i++) t.record("new", "n");
+    const [first, second] = t.top(2);
+    expect(first).toMatchObject({ key: "new", count: 5 });
+    expect(second).toMatchObject({ key: "old", count: 5 });
+    for (let i = 0; i < 5; i++) t.record("new", "n");
+    expect(t.top(2)).toEqual([{ key: "new", namespace: "n", count: 10, share: 1 }]);
   });
 });
