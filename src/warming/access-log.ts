@@ -156,9 +156,14 @@ export class AccessLog {
     return merged;
   }
 
-  /** 2^((now − landmark)/H), moving the landmark first when it lags too far behind. */
+  /**
+   * 2^((now − landmark)/H), moving the landmark first when it lags too far behind. Reused while
+   * the clock moves less than H/2^16 (a relative error under 1.1e-5), which spares a Math.pow on
+   * nearly every access.
+   */
   private factor(now: number): number {
-    if (now === this.lastNow) return this.lastFactor;
+    const since = now - this.lastNow;
+    if (since >= 0 && since < this.options.halfLifeMs / 65_536) return this.lastFactor;
     let exponent = (now - this.landmark) / this.options.halfLifeMs;
     if (exponent > REBASE_AFTER) {
       this.rebase(Math.floor(exponent));
