@@ -157,7 +157,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     this.metricNames = ours();
     this.recorder.attach(cache.events);
     this.createdAt = this.clock.now();
-    this.stopSampling = this.scheduler.every(sampleMs, () => this.sample());
+    this.stopSampling = this.scheduler.every(sampleMs, () => skipOnError(() => this.sample()));
   }
 
   /** Everything analytics knows, in one JSON-friendly object. */
@@ -195,7 +195,9 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     this.monitor = monitor;
     this.monitorBaseline.totals = currentTotals(this.context());
     this.mergedReads().copyTo(this.monitorBaseline.hist);
-    this.stopMonitor = this.scheduler.every(monitor.intervalMs, () => this.checkAlerts());
+    this.stopMonitor = this.scheduler.every(monitor.intervalMs, () =>
+      skipOnError(() => this.checkAlerts()),
+    );
   }
 
   stopMonitoring(): void {
@@ -409,6 +411,18 @@ function samplingRate(
     throw new CacheConfigError(path, `expected a rate in (0, 1], got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * Runs a timer's work; a cache that cannot report right now (closed, its L2 failing) skips that
+ * sample or check instead of throwing from a timer, which would take the process down.
+ */
+function skipOnError(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // The next tick tries again.
+  }
 }
 
 function rate(hits: number, misses: number): number {

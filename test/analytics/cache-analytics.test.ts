@@ -186,6 +186,20 @@ describe("options and lifecycle", () => {
     await analytics.close();
   });
 
+  it("skips a sample when the cache cannot report, instead of throwing from a timer", async () => {
+    const { cache, time, analytics } = make();
+    const healthy = cache.getStats.bind(cache);
+    cache.getStats = () => {
+      throw new Error("L2 gone");
+    };
+    expect(() => time.advance(3000)).not.toThrow();
+    expect(analytics.getTimeSeries().t).toHaveLength(0);
+    cache.getStats = healthy;
+    time.advance(1000);
+    expect(analytics.getTimeSeries().t).toHaveLength(1);
+    await analytics.close();
+  });
+
   it("works without hot keys and without the miss-ratio curve", async () => {
     const { cache, analytics } = make({ trackHotKeys: false, trackMissRatioCurve: false });
     cache.read("k", "l1_hit");
