@@ -2,7 +2,8 @@
  * Keeps L1 coherent across processes that share an L2: every local change is published on the
  * invalidation bus, and what other processes changed is dropped from this process's L1 (never
  * from L2, which they already changed, nor from the write-back queue, which holds newer local
- * writes). After a reconnect, messages may have been missed, so all of L1 is dropped.
+ * writes). While the bus is disconnected, messages may be missed, so L1 is dropped and bypassed
+ * (reads go to L2) until it is back, when L1 is dropped once more.
  */
 import type { InvalidationBus, InvalidationEvent, InvalidationMessage } from "../bus/bus.js";
 import { MemoryBus } from "../bus/memory.js";
@@ -18,6 +19,8 @@ export interface BusLinkTargets {
   tracker: WriteTracker;
   flights: SingleFlight<LoadOutcome>;
   onError(operation: string, error: unknown): void;
+  /** Tells the cache whether L1 may answer reads (false while invalidations may be missed). */
+  setL1Trusted(trusted: boolean): void;
 }
 
 export class BusLink {
@@ -29,7 +32,14 @@ export class BusLink {
   ) {
     this.unsubscribe = [
       bus.subscribe((message) => this.apply(message)),
-      bus.onReconnect(() => this.dropAll()),
+      bus.onDisconnect(() => {
+        this.targets.setL1Trusted(false);
+        this.dropAll();
+      }),
+      bus.onReconnect(() => {
+        this.dropAll();
+        this.targets.setL1Trusted(true);
+      }),
     ];
   }
 

@@ -64,6 +64,8 @@ export class MultiLevelCache {
   /** Background L2 failures (sweeps), counted like any other L2 error once the tier is up. */
   private onL2Error: (operation: string, error: unknown) => void = () => undefined;
   private closed = false;
+  /** False while the bus is disconnected: L1 may hold what another process changed. */
+  private l1Trusted = true;
   private closing: Promise<void> | undefined;
 
   constructor(options?: MultiLevelCacheOptions) {
@@ -118,7 +120,15 @@ export class MultiLevelCache {
     this.busLink =
       bus === undefined
         ? undefined
-        : new BusLink(bus.bus, { l1: this.l1, tracker, flights, onError });
+        : new BusLink(bus.bus, {
+            l1: this.l1,
+            tracker,
+            flights,
+            onError,
+            setL1Trusted: (trusted) => {
+              this.l1Trusted = trusted;
+            },
+          });
     this.lock = createLock(options ?? {});
     this.ctx = {
       l1: this.l1,
@@ -158,7 +168,7 @@ export class MultiLevelCache {
       assertKey(namespace, "namespace");
     }
     const l1 = this.l1;
-    const slot = l1.lookup(key, namespace);
+    const slot = this.l1Trusted ? l1.lookup(key, namespace) : -1;
     if (slot !== -1) {
       const staleAt = l1.staleAtOf(slot);
       if (staleAt === 0 || staleAt > this.options.clock.now()) {
@@ -213,7 +223,7 @@ export class MultiLevelCache {
       assertKey(namespace, "namespace");
     }
     const l1 = this.l1;
-    const slot = l1.lookup(key, namespace);
+    const slot = this.l1Trusted ? l1.lookup(key, namespace) : -1;
     let stale: StoreEntry | undefined;
     if (slot !== -1) {
       const staleAt = l1.staleAtOf(slot);
@@ -258,7 +268,7 @@ export class MultiLevelCache {
     assertKey(key);
     assertKey(namespace, "namespace");
     const now = this.options.clock.now();
-    const slot = this.l1.peek(key, namespace);
+    const slot = this.l1Trusted ? this.l1.peek(key, namespace) : -1;
     if (slot !== -1 && !isStale(this.l1.staleAtOf(slot), now)) return true;
     const queued = this.queue?.find(composeKey(namespace, key));
     if (queued !== undefined) return isFresh(queued.entry, now);

@@ -49,18 +49,27 @@ describe("MultiLevelCache with an invalidation bus", () => {
     expect(b.l1.peek("y", "other")).not.toBe(-1);
   });
 
-  it("drops all of L1 after a reconnect, since messages may have been missed", async () => {
+  it("bypasses L1 while disconnected and drops it again after a reconnect", async () => {
     const { a, b, busB } = pair();
     await a.set("k", 1);
     expect(await b.get("k")).toBe(1);
     busB.disconnect();
+    expect(b.l1.size).toBe(0);
     await a.set("k", 2);
     await delivered();
     expect(busB.dropped).toBe(1);
-    expect(await b.get("k")).toBe(1); // stale while disconnected: the documented window
+    // The message was lost, yet the read is fresh: L1 is not trusted while disconnected.
+    expect(await b.get("k")).toBe(2);
+    expect(await b.has("k")).toBe(true);
+    await a.set("k", 3);
+    await delivered();
+    expect(await b.get("k")).toBe(3);
+    const hitsWhileDisconnected = b.getStats().l1.hits;
     busB.reconnect();
     expect(b.l1.size).toBe(0);
-    expect(await b.get("k")).toBe(2);
+    expect(await b.get("k")).toBe(3); // from L2, promoted
+    expect(await b.get("k")).toBe(3); // L1 answers again
+    expect(b.getStats().l1.hits).toBe(hitsWhileDisconnected + 1);
   });
 
   it("a bus given as an instance stays open after close, and is no longer listened to", async () => {
