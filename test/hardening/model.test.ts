@@ -28,6 +28,8 @@ import { idOf, ReferenceModel, resourceId } from "./reference-model.js";
 const TOTAL_RUNS = Number(process.env.VICTOR_HARDENING_MODEL_RUNS ?? 1000);
 const POLICIES = Object.values(WritePolicy);
 const RUNS_PER_CONFIG = Math.ceil(TOTAL_RUNS / (POLICIES.length * 2));
+/** About 30 ms a run on a busy 2-core machine; more runs (a local soak) get more time. */
+const TIMEOUT_MS = Math.max(60_000, RUNS_PER_CONFIG * 100);
 
 const KEYS = ["a", "b", "c"];
 const NAMESPACES = ["n1", "n2"];
@@ -293,26 +295,30 @@ async function compareGraph(
 
 function defineModelChecks(label: string, tier: () => Tier): void {
   for (const policy of POLICIES) {
-    it(`${label}, ${policy}: ${RUNS_PER_CONFIG} runs agree with the reference model`, async () => {
-      const parameters = propertyParameters(RUNS_PER_CONFIG);
-      console.log(
-        `hardening model (${label}, ${policy}): ${parameters.numRuns} runs, seed ${parameters.seed} ` +
-          `(replay: VICTOR_SEED=${parameters.seed})`,
-      );
-      let runs = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(opArbitrary, { minLength: 5, maxLength: 24, size: "max" }),
-          fc.constantFrom(0, 2000),
-          async (ops, graceMs) => {
-            runs++;
-            await replay(tier(), policy, ops, graceMs);
-          },
-        ),
-        parameters,
-      );
-      expect(runs).toBeGreaterThanOrEqual(RUNS_PER_CONFIG);
-    });
+    it(
+      `${label}, ${policy}: ${RUNS_PER_CONFIG} runs agree with the reference model`,
+      { timeout: TIMEOUT_MS },
+      async () => {
+        const parameters = propertyParameters(RUNS_PER_CONFIG);
+        console.log(
+          `hardening model (${label}, ${policy}): ${parameters.numRuns} runs, seed ${parameters.seed} ` +
+            `(replay: VICTOR_SEED=${parameters.seed})`,
+        );
+        let runs = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(opArbitrary, { minLength: 5, maxLength: 24, size: "max" }),
+            fc.constantFrom(0, 2000),
+            async (ops, graceMs) => {
+              runs++;
+              await replay(tier(), policy, ops, graceMs);
+            },
+          ),
+          parameters,
+        );
+        expect(runs).toBeGreaterThanOrEqual(RUNS_PER_CONFIG);
+      },
+    );
   }
 }
 
