@@ -65,9 +65,10 @@ export interface SemanticCacheOptions {
    */
   verifier?: HitVerifier | false;
   /**
-   * Entries in one partition (tenant, model, namespace, embedder, context) above which its
-   * flat index is rebuilt as an HNSW graph (usearch, optional dependency). `Infinity` keeps every
-   * partition flat. Without usearch installed the cache stays flat and emits one warning.
+   * Entries in one partition (tenant, model, namespace, embedder, context) from which its flat
+   * index is rebuilt as an HNSW graph (usearch, optional dependency), in the background while the
+   * flat index keeps answering (`flush()` waits for it). `Infinity` keeps every partition flat.
+   * Without usearch installed the cache stays flat and emits one warning.
    * @default 10000
    */
   hnswThreshold?: number;

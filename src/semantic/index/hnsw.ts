@@ -43,8 +43,9 @@ export interface HnswOptions {
   expansionAdd?: number;
   /**
    * Candidate list size while searching (`expansion_search`, ef). Raise it for recall, lower it
-   * for speed.
-   * @default 128
+   * for speed. 256 keeps recall@1 >= 0.99 at 100,000 random 384-dimension vectors, the hardest
+   * case for a graph; real embeddings, which cluster, usually do with 64-128.
+   * @default 256
    */
   expansionSearch?: number;
   /**
@@ -99,7 +100,7 @@ export class HnswIndex implements VectorIndex {
     this.#options = {
       connectivity: options.connectivity ?? 16,
       expansionAdd: options.expansionAdd ?? 128,
-      expansionSearch: options.expansionSearch ?? 128,
+      expansionSearch: options.expansionSearch ?? 256,
       quantization: options.quantization ?? "f16",
     };
     this.#index = this.#create();
