@@ -15,6 +15,8 @@ const files = (await readdir(here))
 
 console.log(`# victor-cache benchmarks (node ${process.version}, ${new Date().toISOString()})`);
 for (const file of files) {
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as {
+    default: () => Promise<void>;
+  };
   await mod.default();
 }

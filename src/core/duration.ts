@@ -32,6 +32,10 @@ export function toMillis(value: Duration, path: string): number {
 }
 
 /** Like {@link toMillis}, but `undefined` gives `fallback`. */
-export function optionalMillis(value: Duration | undefined, path: string, fallback: number): number {
+export function optionalMillis(
+  value: Duration | undefined,
+  path: string,
+  fallback: number,
+): number {
   return value === undefined ? fallback : toMillis(value, path);
 }

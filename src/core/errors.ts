@@ -103,6 +103,7 @@ export class CacheTimeoutError extends CacheError {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
   return `of type ${value === null ? "null" : typeof value}`;
 }

@@ -30,6 +30,9 @@ export function splitKey(composed: string): { namespace: string; key: string } {
 export function assertKey(key: unknown, what = "key"): asserts key is string {
   if (typeof key !== "string") throw new CacheKeyError(key, `${what} must be a string`);
   if (key.length > MAX_KEY_LENGTH) {
-    throw new CacheKeyError(key, `${what} is ${key.length} characters; the limit is ${MAX_KEY_LENGTH}`);
+    throw new CacheKeyError(
+      key,
+      `${what} is ${key.length} characters; the limit is ${MAX_KEY_LENGTH}`,
+    );
   }
 }

@@ -50,5 +50,11 @@ export function simulate(
       freeSlots.push(victim);
     }
   }
-  return { policy: policyName, capacity, requests: trace.length, hits, hitRatio: hits / trace.length };
+  return {
+    policy: policyName,
+    capacity,
+    requests: trace.length,
+    hits,
+    hitRatio: hits / trace.length,
+  };
 }

@@ -43,7 +43,10 @@ export interface CacheStore {
   clear(namespace?: string): Promise<void>;
   /** One result per key, in order. */
   getMany(keys: readonly string[], namespace: string): Promise<(StoreEntry | undefined)[]>;
-  setMany(entries: readonly (readonly [key: string, entry: StoreEntry])[], namespace: string): Promise<void>;
+  setMany(
+    entries: readonly (readonly [key: string, entry: StoreEntry])[],
+    namespace: string,
+  ): Promise<void>;
   /** Removes every live entry carrying `tag`, in every namespace; resolves to the number removed. */
   deleteTag(tag: string): Promise<number>;
   /** Lists live keys, of one namespace or of all. Order is unspecified. */
