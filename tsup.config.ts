@@ -1,9 +1,10 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/stores/testing/index.ts" },
+  // cli: the `victor-cache` bin (its shebang is kept and the file made executable).
+  entry: { index: "src/index.ts", testing: "src/stores/testing/index.ts", cli: "src/cli/main.ts" },
   format: ["esm", "cjs"],
-  dts: true,
+  dts: { entry: { index: "src/index.ts", testing: "src/stores/testing/index.ts" } },
   sourcemap: true,
   clean: true,
   target: "node20",
