@@ -6,6 +6,7 @@ export * from "./bus/index.js";
 export * from "./multilevel/index.js";
 export * from "./warming/index.js";
 export * from "./semantic/index.js";
+export * from "./invalidation/index.js";
 export * from "./analytics/index.js";
 export * from "./dashboard/index.js";
 export * from "./config/index.js";

@@ -73,7 +73,11 @@ export function listenToCache(
     }),
     cache.events.on("delete", ({ key, namespace }) => {
       host.noteWrite(key, namespace);
-      gone(() => [entryId(key, namespace)], key);
+      if (graph === undefined) return;
+      const id = entryId(key, namespace);
+      // The common case, a key the graph does not know (a cascade's own deletes among them).
+      if (host.isLoaded() && !graph.has(id)) return;
+      gone(() => [id], key);
     }),
     cache.events.on("clear", ({ namespace }) => {
       gone((g) => g.entriesIn(namespace), namespace ?? "*");

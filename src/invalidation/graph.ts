@@ -33,6 +33,9 @@ interface EntryState extends EntryInfo {
 }
 
 interface GraphNode {
+  id: string;
+  /** The number of the last `invalidate` walk that reached this node. */
+  walk: number;
   /** Targets this node depends on, with the stamp recorded for a file. Entry nodes only. */
   out: Map<string, string | undefined> | undefined;
   /** Entry nodes that depend on this one. */
@@ -57,6 +60,7 @@ export class DependencyGraph {
    * again must never match a deadline pushed for its previous life.
    */
   private versions = 0;
+  private walks = 0;
 
   constructor(private readonly listener: GraphListener | undefined) {}
 
@@ -175,32 +179,47 @@ export class DependencyGraph {
    * from the cache.
    */
   invalidate(roots: Iterable<string>): string[] {
-    const visited = new Set<string>();
+    const walk = ++this.walks;
     const queue: string[] = [];
     for (const root of roots) queue.push(root);
     const entries: string[] = [];
-    // A queue read by index: shift() on a 100k-long array would make the walk quadratic.
+    const reached: GraphNode[] = [];
+    let absent: Set<string> | undefined;
+    // A queue read by index (shift() would make a long walk quadratic); nodes are marked with the
+    // walk's number instead of being put in a visited set.
     for (let head = 0; head < queue.length; head++) {
       const id = queue[head];
-      if (visited.has(id)) continue;
-      visited.add(id);
-      if (kindOf(id) === "entry") entries.push(id);
       const node = this.nodes.get(id);
-      if (node?.in)
-        for (const dependent of node.in) if (!visited.has(dependent)) queue.push(dependent);
+      if (node === undefined) {
+        // A root the graph does not know: still an entry to remove, once.
+        if (kindOf(id) === "entry" && !(absent ??= new Set()).has(id)) {
+          absent.add(id);
+          entries.push(id);
+        }
+        continue;
+      }
+      if (node.walk === walk) continue;
+      node.walk = walk;
+      reached.push(node);
+      if (node.entry !== undefined) entries.push(id);
+      if (node.in) for (const dependent of node.in) queue.push(dependent);
     }
     const orphans: string[] = [];
-    for (const id of visited) {
-      const node = this.nodes.get(id);
-      if (node === undefined) continue;
+    for (const node of reached) {
       if (node.out) {
-        for (const to of [...node.out.keys()]) {
-          this.dropEdge(id, node, to);
-          if (!visited.has(to)) orphans.push(to);
+        for (const to of node.out.keys()) {
+          this.edgeCount--;
+          this.listener?.edgeRemoved(node.id, to);
+          const target = this.nodes.get(to);
+          // Every dependent of a reached node is reached too and goes whole; others lose an edge.
+          if (target !== undefined && target.walk !== walk) {
+            target.in!.delete(node.id);
+            orphans.push(to);
+          }
         }
+        node.out = undefined;
       }
-      // Every dependent was visited too, so its edge to this node is gone by now or soon.
-      this.removeNode(id, node);
+      this.removeNode(node.id, node);
     }
     this.collect(orphans);
     return entries;
@@ -268,7 +287,7 @@ export class DependencyGraph {
   }
 
   private createNode(id: string, info: EntryInfo | undefined): GraphNode {
-    const node: GraphNode = { out: undefined, in: undefined, entry: undefined };
+    const node: GraphNode = { id, walk: 0, out: undefined, in: undefined, entry: undefined };
     if (kindOf(id) === "entry") {
       const { namespace } = entryOf(id);
       node.entry = {
