@@ -61,14 +61,18 @@ export class CacheInvalidator {
 
   /**
    * Loads the persisted dependency graph and, under the `event` and `hybrid` strategies,
-   * invalidates the entries whose files changed while no process watched them. Idempotent.
+   * invalidates the entries whose files changed while no process watched them. Idempotent once
+   * it succeeded; after a failure (L2 unreachable) the next call tries again.
    */
   start(): Promise<void> {
     this.checkOpen();
     this.starting ??= (async () => {
       await this.engine.ready();
       if (this.options.eventDriven && this.files !== undefined) await this.files.checkAll();
-    })();
+    })().catch((error: unknown) => {
+      this.starting = undefined; // a later start() tries again
+      throw error;
+    });
     return this.starting;
   }
 

@@ -34,7 +34,7 @@ export class InvalidationEngine {
   private readonly pending = new Set<Promise<unknown>>();
   /** Writes and deletes seen per key while a `tag` of it reads the entry. */
   private readonly watchedWrites = new Map<string, { refs: number; writes: number }>();
-  private readonly loading: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
   private loaded = false;
 
   constructor(readonly options: Readonly<ResolvedInvalidatorOptions>) {
@@ -47,10 +47,7 @@ export class InvalidationEngine {
       this.graph = new DependencyGraph(this.graphStore);
     }
     if (this.graph !== undefined && this.graphStore !== undefined) {
-      this.loading = loadGraph(this.cache, this.graph, this.graphStore).then(() => {
-        this.loaded = true;
-      });
-      this.loading.catch((error: unknown) => onError("dependencies.load", error));
+      this.ready().catch((error: unknown) => onError("dependencies.load", error));
     } else {
       this.loaded = true;
     }
@@ -64,9 +61,22 @@ export class InvalidationEngine {
     return this.loaded;
   }
 
-  /** Resolves once the persisted graph is in memory; rejects when it could not be read. */
-  async ready(): Promise<void> {
-    if (this.loading !== undefined) await this.loading;
+  /**
+   * Resolves once the persisted graph is in memory. Rejects when it could not be read (L2 down);
+   * the next call tries again, so a transient failure does not disable the graph for good.
+   */
+  ready(): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    this.loading ??= loadGraph(this.cache, this.graph!, this.graphStore!).then(
+      () => {
+        this.loaded = true;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
   }
 
   /** Waits for the graph to load and for tags and dependencies being added. */
@@ -77,7 +87,7 @@ export class InvalidationEngine {
 
   /** Runs `task` in the background (after loading); a failure becomes an `error` event. */
   runInBackground(operation: string, task: () => Promise<unknown>): void {
-    const run = (this.loaded ? task() : this.loading!.then(task)).catch((error: unknown) =>
+    const run = (this.loaded ? task() : this.ready().then(task)).catch((error: unknown) =>
       this.reportError(operation, error),
     );
     this.background.add(run);
@@ -100,7 +110,7 @@ export class InvalidationEngine {
   /** Resolves when nothing runs in the background and the graph's writes reached L2. */
   async idle(): Promise<void> {
     do {
-      await this.loading?.catch(() => undefined);
+      await this.ready().catch(() => undefined);
       await Promise.allSettled([...this.pending, ...this.background]);
       await this.graphStore?.flush();
     } while (this.pending.size > 0 || this.background.size > 0);
