@@ -168,12 +168,15 @@ export class RedisBus extends TypedEmitter<RedisBusEvents> implements Invalidati
       this.markDown(`connection error: ${error.message}`);
     });
     client.on("reconnecting", () => this.subscriber === client && this.markDown("reconnecting"));
-    // On a reconnect node-redis resubscribes before it emits 'ready', so 'ready' means receiving.
-    // Messages sent while it was away are lost, hence the reconnect handlers, every time.
-    client.on(
-      "ready",
-      () => this.subscriber === client && this.subscribed && this.markUp("resubscribed", true),
-    );
+    // On a reconnect node-redis has *sent* the SUBSCRIBE when it emits 'ready', but Redis may not
+    // have applied it yet, and a message published in between would be lost. So the bus counts as
+    // up only once it hears a probe published after 'ready' (see `receive`): from then on every
+    // message reaches it. Messages sent while it was away are lost, hence the reconnect handlers.
+    client.on("ready", () => {
+      if (this.subscriber !== client || !this.subscribed) return;
+      this.markDown("reconnected; waiting to hear the subscription");
+      this.probe();
+    });
     await client.connect();
     await client.subscribe([this.channel, this.heartbeatChannel], (message, channel) =>
       this.receive(message, channel),
@@ -199,9 +202,19 @@ export class RedisBus extends TypedEmitter<RedisBusEvents> implements Invalidati
     this.dispatch.emit("message", message);
   }
 
+  /** Publishes to this bus's own heartbeat channel; hearing it proves the subscription is live. */
+  private probe(): void {
+    this.publisher.send(undefined, ["PUBLISH", this.heartbeatChannel, "1"]).catch(() => {
+      // Without a periodic heartbeat nothing else would retry, and the bus would stay down.
+      if (this.heartbeatMs === 0 && this.state === "down" && !this.closed) {
+        setTimeout(() => this.probe(), 100).unref();
+      }
+    });
+  }
+
   private heartbeat(): void {
     if (this.closed) return;
-    this.publisher.send(undefined, ["PUBLISH", this.heartbeatChannel, "1"]).catch(() => undefined);
+    this.probe();
     if (!this.subscribed) return;
     const silentFor = performance.now() - this.lastHeard;
     if (silentFor > this.heartbeatTimeoutMs)
