@@ -35,4 +35,12 @@ export function assertKey(key: unknown, what = "key"): asserts key is string {
       `${what} is ${key.length} characters; the limit is ${MAX_KEY_LENGTH}`,
     );
   }
+  // LMDB and Redis keep keys as UTF-8, where every lone surrogate becomes U+FFFD: two such keys
+  // (or namespaces) would share one L2 entry while staying apart in L1.
+  if (!(key as WellFormedCheck).isWellFormed()) {
+    throw new CacheKeyError(key, `${what} contains a lone surrogate, which is not valid Unicode`);
+  }
 }
+
+/** `String.prototype.isWellFormed` (Node 20), which TypeScript's ES2023 library does not declare. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
