@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, exitOf, firstJson, REPO_ROOT, runCli, spawnCli } from "../helpers/cli.js";
 
@@ -113,6 +115,25 @@ describe("victor-cache demo", () => {
     expect(await (await fetch(`${d.dashboardUrl}metrics`)).text()).toContain("victor_cache_");
     child.kill("SIGINT");
     expect(await exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("--questions replaces the built-in questions with GPTCache-style pairs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vc-demo-q-"));
+    const file = join(dir, "pairs.json");
+    const pairs = [
+      { origin: "What is a B-tree?", similar: "Can you explain what a B-tree is?" },
+      { origin: "What is a B-tree?", similar: "Duplicated origins are skipped" },
+      { origin: "How does TCP slow start work?", similar: "Explain TCP slow start." },
+    ];
+    writeFileSync(file, JSON.stringify(pairs));
+    const r = await runCli(["demo", "--json", "--scale", "0.1", "--questions", file], {
+      built: built.cli,
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.semantic.lookups).toBeGreaterThan(0);
+    expect(d.byKind.llm.requests).toBe(d.semantic.lookups);
   });
 
   it("bad options are usage errors (2)", async () => {

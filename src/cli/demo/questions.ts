@@ -165,11 +165,16 @@ export async function loadQuestionPairs(file: string, limit = 200): Promise<Ques
   if (!Array.isArray(pairs))
     throw new CacheConfigError("--questions", `${file}: expected a JSON list`);
   const topics: QuestionTopic[] = [];
-  for (const pair of pairs.slice(0, limit)) {
+  // A text that appears in two pairs would make one question's answer count as another's.
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    if (topics.length === limit) break;
     const { origin, similar } = (pair ?? {}) as { origin?: unknown; similar?: unknown };
     if (typeof origin !== "string" || typeof similar !== "string") {
       throw new CacheConfigError("--questions", `${file}: expected { origin, similar } strings`);
     }
+    if (seen.has(origin) || seen.has(similar) || origin === similar) continue;
+    seen.add(origin).add(similar);
     topics.push({ wordings: [origin, similar] });
   }
   return topics;
