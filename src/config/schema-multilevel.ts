@@ -1,6 +1,10 @@
 /** The `cache.multi_level` section: the L1, the L2 (LMDB file or Redis), write policy, bus. */
 import { z } from "zod";
-import { EVICTION_POLICY_NAMES, type EvictionPolicyName } from "../eviction/policy.js";
+import {
+  DEFAULT_EVICTION_POLICY,
+  EVICTION_POLICY_NAMES,
+  type EvictionPolicyName,
+} from "../eviction/policy.js";
 import { WritePolicy, type WritePolicyName } from "../multilevel/types.js";
 import { CONFIG_DEFAULTS } from "./defaults.js";
 import {
@@ -39,7 +43,10 @@ const l1 = section(
         "Time to live of entries set without one; 0 = none. Absent: invalidation.default_ttl, else 300.",
       default: D.l1.ttl,
     }),
-    eviction: oneOf(EVICTION, { description: "Eviction policy.", default: "w_tinylfu" }),
+    eviction: oneOf(EVICTION, {
+      description: "Eviction policy.",
+      default: DEFAULT_EVICTION_POLICY,
+    }),
     sweep_interval: duration({
       description: "How often expired entries nobody reads are freed; 0 = never.",
       default: D.l1.sweep_interval,

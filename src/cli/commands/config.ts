@@ -8,6 +8,7 @@ import { loadConfig } from "../../config/load.js";
 import { expandHome } from "../../config/resolve-paths.js";
 import type { CacheSystemConfig } from "../../config/types.js";
 import { CacheConfigError } from "../../core/errors.js";
+import { DEFAULT_EVICTION_POLICY } from "../../eviction/policy.js";
 import type { Act } from "../action.js";
 import { redactConfig } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
@@ -17,7 +18,7 @@ function describe(config: CacheSystemConfig): string[] {
   const ml = config.multiLevel;
   const l2 = ml.l2 && "type" in ml.l2 ? ml.l2 : undefined;
   const lines = [
-    `L1: memory, ${ml.l1?.maxSize} entries, ttl ${ml.l1?.ttl}, eviction ${ml.l1?.evictionPolicy ?? "w_tinylfu"}`,
+    `L1: memory, ${ml.l1?.maxSize} entries, ttl ${ml.l1?.ttl}, eviction ${ml.l1?.evictionPolicy ?? DEFAULT_EVICTION_POLICY}`,
     l2 === undefined
       ? "L2: none"
       : l2.type === "redis"
