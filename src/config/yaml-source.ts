@@ -97,10 +97,30 @@ export function parseYamlSource(text: string, file = "config"): YamlSource {
 /**
  * Copies a parsed tree (yaml's Maps, or objects built in code or by JSON.parse) into
  * null-prototype objects and arrays, rejecting merge keys and keys that could reach a prototype.
- * Throws a {@link ConfigPathError}.
+ * Throws a {@link ConfigPathError}, also for a cycle (a YAML alias inside the value it names).
  */
-export function toPlainTree(value: unknown, path: (string | number)[]): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => toPlainTree(item, [...path, i]));
+export function toPlainTree(
+  value: unknown,
+  path: (string | number)[],
+  ancestors = new Set<object>(),
+): unknown {
+  if (value !== null && typeof value === "object") {
+    if (ancestors.has(value)) {
+      throw new ConfigPathError(path, "a YAML alias refers to a value that contains it (a cycle)");
+    }
+    ancestors.add(value);
+    try {
+      return copyPlain(value, path, ancestors);
+    } finally {
+      ancestors.delete(value);
+    }
+  }
+  return value;
+}
+
+function copyPlain(value: object, path: (string | number)[], ancestors: Set<object>): unknown {
+  if (Array.isArray(value))
+    return value.map((item, i) => toPlainTree(item, [...path, i], ancestors));
   const isRecord =
     value !== null &&
     typeof value === "object" &&
@@ -124,14 +144,11 @@ export function toPlainTree(value: unknown, path: (string | number)[]): unknown 
           "forbidden key (__proto__, constructor and prototype are never accepted)",
         );
       }
-      out[key] = toPlainTree(item, [...path, key]);
+      out[key] = toPlainTree(item, [...path, key], ancestors);
     }
     return out;
   }
-  if (value !== null && typeof value === "object") {
-    throw new ConfigPathError(path, "expected a plain value, mapping or list");
-  }
-  return value;
+  throw new ConfigPathError(path, "expected a plain value, mapping or list");
 }
 
 function locateNode(doc: Document, lines: LineCounter, path: ConfigPath): string | undefined {
