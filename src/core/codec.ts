@@ -12,7 +12,8 @@ export interface Codec {
 
 /**
  * Rejects what msgpack would silently mangle: functions and symbols (dropped or turned into
- * `{}`), and cycles (a stack overflow deep inside the encoder). Walks the value once; the cost
+ * `{}`), promises and weak collections (turned into `{}`), and cycles (a stack overflow deep
+ * inside the encoder). Walks the value once; the cost
  * is proportional to its size, like the encoding itself. Returns true when the value holds a Map.
  */
 export function assertEncodable(value: unknown, key: string): boolean {
@@ -51,6 +52,16 @@ function walkEncodable(v: unknown, walk: EncodableWalk): void {
   }
   if (v === null || type !== "object") return;
   if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp) return;
+  // Objects whose state is not in their properties: msgpack would store them as `{}`.
+  if (
+    v instanceof Promise ||
+    v instanceof WeakMap ||
+    v instanceof WeakSet ||
+    v instanceof WeakRef
+  ) {
+    const name = (v as object).constructor.name;
+    throw new CacheSerializationError(walk.key, `cannot encode a ${name} at ${spell(walk.path)}`);
+  }
   if (walk.stack.includes(v)) {
     throw new CacheSerializationError(
       walk.key,
