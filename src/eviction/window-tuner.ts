@@ -7,6 +7,11 @@ import { GhostQueue } from "./ghost-queue.js";
 export interface WindowTuner {
   /** The window's size at start and after a reset, before any adjustment. */
   start(windowSize: number): void;
+  /**
+   * True when {@link hit} always returns 0 and records nothing, so the policy need not call it
+   * (the hit path is the hot one). @default false
+   */
+  readonly ignoresHits?: boolean;
   /** A read hit. */
   hit(): number;
   /** A miss (or an insert not preceded by one) for the key with this hash. */
@@ -54,6 +59,8 @@ export interface GhostWindowTunerOptions {
  * slightly larger region would not have prevented).
  */
 export class GhostWindowTuner implements WindowTuner {
+  /** Ghost hits are misses; hits carry no signal here. */
+  readonly ignoresHits = true;
   private readonly capacity: number;
   private readonly step: number;
   private readonly rejected: GhostQueue;
