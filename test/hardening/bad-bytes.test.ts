@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { open } from "lmdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,7 +92,7 @@ async function readBack(
   const checkEntry = (value: unknown) => {
     if (value === undefined) return;
     if (!anyValue) expect(value).toEqual(valueOf(victim));
-    else if (JSON.stringify(value) !== JSON.stringify(valueOf(victim))) wrong++;
+    else if (!isDeepStrictEqual(value, valueOf(victim))) wrong++;
   };
   const outcomes = [
     await typedOutcome(async () => checkEntry((await store.get(victim, "ns"))?.value), "get"),
