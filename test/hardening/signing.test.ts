@@ -107,8 +107,11 @@ describeWithRedis("RedisStore signingKey", (redis) => {
     expect((await signed.get("victim", "tenant-a"))?.value).toBe("tenant a's secret");
     expect(signed.getStats().signatureFailures).toBe(5);
     expect(elsewhere.getStats().signatureFailures).toBe(1);
-    // The unsigned store cannot read signed records as its own values either: they are not plain records.
-    expect(unsigned.getStats().signatureFailures).toBe(0);
+    // A store without the key cannot read signed records either: the signature is not msgpack.
+    await expect(unsigned.get("victim", "tenant-a")).rejects.toBeInstanceOf(
+      CacheSerializationError,
+    );
+    expect(unsigned.getStats()).toMatchObject({ signatureFailures: 0, decodeErrors: 1 });
   });
 
   it("a MultiLevelCache over a signed Redis L2 treats a forged value as a miss and loads afresh", async () => {
