@@ -144,7 +144,7 @@ while (Date.now() - started < durationMs) {
   }
   await new Promise((resolve) => setImmediate(resolve));
 }
-report();
+if (ops !== lastOps) report();
 await invalidator.close();
 await cache.close();
 rmSync(dir, { recursive: true, force: true });
