@@ -61,6 +61,58 @@ describe("CountMinSketch", () => {
   });
 });
 
+describe("CountMinSketch slot methods", () => {
+  it("incrementSlots counts exactly as increment by hash, across halvings and saturation", () => {
+    // Few keys in a tiny table and short samples: counters saturate and halve often, so the
+    // saturated-key skip and the halving inside a batch are both exercised.
+    assertProperty(
+      fc.property(
+        fc.boolean(),
+        fc.integer({ min: 16, max: 80 }),
+        fc.array(fc.array(fc.nat(11), { maxLength: 70 }), { maxLength: 30 }),
+        (doorkeeper, sampleSize, batches) => {
+          const options = { capacity: 4, sampleSize, doorkeeper };
+          const bySlot = new CountMinSketch({ ...options, slots: 12 });
+          const byHash = new CountMinSketch(options);
+          for (let slot = 0; slot < 12; slot++) bySlot.assignSlot(slot, mix32(slot));
+          const slots = new Int32Array(70);
+          batches.forEach((batch, b) => {
+            slots.set(batch);
+            bySlot.incrementSlots(slots, batch.length);
+            for (const slot of batch) byHash.increment(mix32(slot));
+            for (let slot = 0; slot < 12; slot++) {
+              const expected = byHash.frequency(mix32(slot));
+              if (
+                bySlot.slotFrequency(slot) !== expected ||
+                bySlot.frequency(mix32(slot)) !== expected
+              )
+                throw new Error(`batch ${b}, slot ${slot}: expected frequency ${expected}`);
+            }
+          });
+        },
+      ),
+      300,
+    );
+  });
+
+  it("a reassigned slot counts for its new key", () => {
+    const sketch = new CountMinSketch({
+      capacity: 1024,
+      sampleSize: 100_000,
+      doorkeeper: false,
+      slots: 1,
+    });
+    const slots = new Int32Array([0]);
+    sketch.assignSlot(0, mix32(1));
+    for (let i = 0; i < 20; i++) sketch.incrementSlots(slots, 1); // saturates key 1
+    sketch.assignSlot(0, mix32(2));
+    sketch.incrementSlots(slots, 1);
+    expect(sketch.frequency(mix32(1))).toBe(15);
+    expect(sketch.slotFrequency(0)).toBe(1);
+    expect(sketch.slotHash(0)).toBe(mix32(2) | 0);
+  });
+});
+
 describe("GhostQueue", () => {
   it("is exactly a FIFO of the last `capacity` steps for up to four distinct keys", () => {
     // Four keys fit any bucket's four cells, so nothing is overwritten early.
