@@ -11,7 +11,7 @@ import {
 import { Counter } from "./counters.js";
 import type { HistorySeries } from "./history.js";
 import { History } from "./history.js";
-import type { HotKey } from "./hot-keys.js";
+import { MAX_HOT_KEY_WINDOW, type HotKey } from "./hot-keys.js";
 import type { LogLinearHistogram } from "./log-linear-histogram.js";
 import { AlertMonitor, type Alert, type MonitoringOptions, type MonitorSample } from "./monitor.js";
 import { registerMetrics, type PrometheusView } from "./prometheus.js";
@@ -101,6 +101,12 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
     this.clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? timerScheduler;
     const window = positiveInteger(options.hotKeyWindow, `${p}.hotKeyWindow`, 1000);
+    if (window > MAX_HOT_KEY_WINDOW) {
+      throw new CacheConfigError(
+        `${p}.hotKeyWindow`,
+        `expected at most ${MAX_HOT_KEY_WINDOW} reads, got ${window}`,
+      );
+    }
     const capacity = positiveInteger(
       options.hotKeyCapacity,
       `${p}.hotKeyCapacity`,

@@ -1,3 +1,5 @@
+import { KeyTable } from "./key-table.js";
+
 /** One frequently read key. */
 export interface HotKey {
   key: string;
@@ -8,17 +10,40 @@ export interface HotKey {
   share: number;
 }
 
+/** Largest window: counts are kept in 32-bit integers. */
+export const MAX_HOT_KEY_WINDOW = 2 ** 30;
+
+/** Fields of a counter's record in {@link HotKeyTracker.info} (a record per 16 bytes). */
+const ID = 0;
+const CUR = 1;
+const PREV = 2;
+const ERROR = 3;
+const STRIDE = 4;
+/** Previous-window counts at or above this tie when ordering victims (heavy hitters, all). */
+const PREV_ORDER_CAP = 255;
+
 /**
  * The most read keys over (about) the last `window` reads, in `capacity` counters.
  *
  * Space-Saving (Metwally, Agrawal, El Abbadi, 2005) over tumbling windows: each counter holds a
  * key with its count in the current window (`cur`) and its final count in the previous window
- * (`prev`). A read of a held key bumps `cur`; a new key takes over the counter with the smallest
- * `(cur, prev)` and inherits its `cur` as error, so current counts overestimate by at most
- * `window / capacity`, any key above that is guaranteed to be held, and with at least as many
- * counters as distinct keys in two windows every count is exact. When `window` reads have been
+ * (`prev`). A read of a held key bumps `cur`; a new key takes over a counter with the smallest
+ * `cur` and inherits it as error, so current counts overestimate by at most `window / capacity`,
+ * any key above that is guaranteed to be held, and with at least as many counters as distinct keys
+ * in two windows every count is exact. Among counters of equal `cur`, the one with the smallest
+ * `prev` goes first (values from {@link PREV_ORDER_CAP} up tie). When `window` reads have been
  * counted, every `cur` becomes `prev` and counting starts again: the keys stay in place, so a
- * window turning over costs one pass over the counters and no Map churn.
+ * window turning over costs one pass over the counters.
+ *
+ * Keys are found by their id in a {@link KeyTable} (shared with the miss-ratio curve, so a read
+ * looks its key up once), and a caller may pass the counter a key held last time as a hint. A
+ * read of a held key is one increment: the smallest counters are not kept in order as counts
+ * change (a heap would sift on every takeover, a third of the reads of a Zipf workload whose tail
+ * outnumbers the counters). Instead a takeover pops lists, one per `prev`, of the counters that
+ * were smallest when they were built, skipping those counted since; exhausted lists are rebuilt
+ * in one pass over the counters. Counts only grow within a window, so a popped counter still at
+ * the lists' count is a smallest one, and the lists are rebuilt at most once per distinct
+ * smallest count (at most `window / capacity` times per window) and at each turn.
  *
  * A key's count over the last `window` reads is estimated as
  * `cur + prev × (window − seen) / window`, the previous window weighted by how much of it still
@@ -26,48 +51,70 @@ export interface HotKey {
  * turn that is exactly the last `window` reads.
  */
 export class HotKeyTracker {
-  private readonly index = new Map<string, Map<string, number>>();
+  /** Counter of each key id; stale entries are caught by checking the counter's id. */
+  private readonly slotOfId: Int32Array;
+  /** Per counter: key id, `cur`, `prev` and error. */
+  private readonly info: Int32Array;
   private readonly keys: string[];
   private readonly namespaces: string[];
-  private readonly cur: Float64Array;
-  private readonly prev: Float64Array;
-  private readonly error: Float64Array;
-  /** Min-heap of slots by (cur, prev): the root is the next counter to take over. */
-  private readonly heap: Int32Array;
-  private readonly heapPos: Int32Array;
+  /**
+   * The counters whose `cur` was {@link smallestCount} when listed, in one list per `prev`
+   * (capped at {@link PREV_ORDER_CAP}): `listHead[prev]` is the first, `listNext` links the rest.
+   * Takeovers pop from the lowest non-empty list, {@link listAt}.
+   */
+  private readonly listHead = new Int32Array(PREV_ORDER_CAP + 1).fill(-1);
+  private readonly listNext: Int32Array;
+  private listAt = PREV_ORDER_CAP + 1;
+  private smallestCount = 0;
   private size = 0;
   private seen = 0;
   private hasPrevious = false;
-  private lastNamespace = "";
-  private lastKeys: Map<string, number> | undefined;
 
+  /**
+   * @param table where keys get their ids; shared with the miss-ratio curve so a read looks its
+   *   key up once. Its capacity must be at least twice `capacity` (the held keys are re-entered
+   *   when it resets).
+   */
   constructor(
     readonly window: number,
     readonly capacity: number,
+    readonly table = new KeyTable(Math.max(16_384, 2 * capacity)),
   ) {
+    if (table.capacity < 2 * capacity) {
+      throw new RangeError("HotKeyTracker: the key table needs room for twice the counters");
+    }
+    if (window > MAX_HOT_KEY_WINDOW) {
+      throw new RangeError(`HotKeyTracker: window above ${MAX_HOT_KEY_WINDOW}`);
+    }
+    this.slotOfId = new Int32Array(table.capacity).fill(-1);
+    this.info = new Int32Array(capacity * STRIDE);
     this.keys = new Array<string>(capacity).fill("");
     this.namespaces = new Array<string>(capacity).fill("");
-    this.cur = new Float64Array(capacity);
-    this.prev = new Float64Array(capacity);
-    this.error = new Float64Array(capacity);
-    this.heap = new Int32Array(capacity);
-    this.heapPos = new Int32Array(capacity);
+    this.listNext = new Int32Array(capacity);
+    table.onReset(() => this.reenter());
   }
 
   record(key: string, namespace: string): void {
-    // Consecutive reads nearly always share a namespace: skip its lookup then.
-    let byKey = namespace === this.lastNamespace ? this.lastKeys : this.index.get(namespace);
-    const slot = byKey?.get(key);
-    if (slot !== undefined) {
-      this.cur[slot]++;
-      this.siftDown(this.heapPos[slot]);
+    this.recordId(this.table.id(namespace, key), key, namespace);
+  }
+
+  /**
+   * A read of `key`, whose id in {@link table} is `id` (for callers that already have it).
+   * Returns the counter now holding the key; passing it back as `hint` on the key's next read
+   * spares a lookup (any value is safe: a wrong hint is caught).
+   */
+  recordId(id: number, key: string, namespace: string, hint = -1): number {
+    const info = this.info;
+    let slot = hint;
+    if (slot < 0 || slot >= this.size || info[slot * STRIDE + ID] !== id) {
+      slot = this.slotOfId[id];
+      if (slot === -1 || info[slot * STRIDE + ID] !== id) slot = this.admit(id, key, namespace);
+      else info[slot * STRIDE + CUR]++;
     } else {
-      if (byKey === undefined) this.index.set(namespace, (byKey = new Map()));
-      this.admit(key, namespace, byKey);
+      info[slot * STRIDE + CUR]++;
     }
-    this.lastNamespace = namespace;
-    this.lastKeys = byKey;
     if (++this.seen >= this.window) this.turn();
+    return slot;
   }
 
   /** Reads the estimates cover: `window` once a window has filled, fewer before. */
@@ -82,7 +129,8 @@ export class HotKeyTracker {
     const weight = this.hasPrevious ? (this.window - this.seen) / this.window : 0;
     const all: HotKey[] = [];
     for (let s = 0; s < this.size; s++) {
-      const count = this.cur[s] + this.prev[s] * weight;
+      const at = s * STRIDE;
+      const count = this.info[at + CUR] + this.info[at + PREV] * weight;
       if (count > 0)
         all.push({ key: this.keys[s], namespace: this.namespaces[s], count, share: count / reads });
     }
@@ -92,85 +140,95 @@ export class HotKeyTracker {
 
   /** Held keys with their current-window count and its error bound (for tests). */
   forEach(visit: (key: string, namespace: string, count: number, error: number) => void): void {
-    for (let s = 0; s < this.size; s++)
-      visit(this.keys[s], this.namespaces[s], this.cur[s], this.error[s]);
+    for (let s = 0; s < this.size; s++) {
+      const at = s * STRIDE;
+      visit(this.keys[s], this.namespaces[s], this.info[at + CUR], this.info[at + ERROR]);
+    }
   }
 
-  private admit(key: string, namespace: string, byKey: Map<string, number>): void {
+  private admit(id: number, key: string, namespace: string): number {
+    const info = this.info;
     let slot: number;
     let floor = 0;
     if (this.size < this.capacity) {
       slot = this.size++;
-      this.heap[slot] = slot;
-      this.heapPos[slot] = slot;
     } else {
-      slot = this.heap[0];
-      floor = this.cur[slot];
-      const victimKeys = this.index.get(this.namespaces[slot])!;
-      victimKeys.delete(this.keys[slot]);
-      if (victimKeys.size === 0 && victimKeys !== byKey) {
-        this.index.delete(this.namespaces[slot]);
-        if (this.lastKeys === victimKeys) this.lastKeys = undefined;
-      }
+      slot = this.takeSmallest();
+      floor = info[slot * STRIDE + CUR];
     }
+    const at = slot * STRIDE;
+    info[at + ID] = id;
+    info[at + CUR] = floor + 1;
+    info[at + PREV] = 0;
+    info[at + ERROR] = floor;
+    this.slotOfId[id] = slot;
     this.keys[slot] = key;
-    this.namespaces[slot] = namespace;
-    this.cur[slot] = floor + 1;
-    this.error[slot] = floor;
-    this.prev[slot] = 0;
-    byKey.set(key, slot);
-    // A fresh slot sits at the bottom of the heap; a taken-over one at the top.
-    this.siftUp(this.heapPos[slot]);
-    this.siftDown(this.heapPos[slot]);
+    if (this.namespaces[slot] !== namespace) this.namespaces[slot] = namespace;
+    return slot;
   }
 
-  private turn(): void {
-    for (let s = 0; s < this.size; s++) {
-      this.prev[s] = this.cur[s];
-      this.cur[s] = 0;
-      this.error[s] = 0;
+  /** A counter with the smallest `cur` (of those, the smallest `prev`), while all are in use. */
+  private takeSmallest(): number {
+    const { info, listHead } = this;
+    for (;;) {
+      while (this.listAt <= PREV_ORDER_CAP) {
+        const slot = listHead[this.listAt];
+        if (slot === -1) {
+          this.listAt++;
+          continue;
+        }
+        listHead[this.listAt] = this.listNext[slot];
+        if (info[slot * STRIDE + CUR] === this.smallestCount) return slot;
+      }
+      this.listSmallest();
     }
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** Lists the counters at the smallest `cur`, in one pass. */
+  private listSmallest(): void {
+    const { info, listHead, listNext } = this;
+    let min = Infinity;
+    for (let s = 0, at = 0; s < this.size; s++, at += STRIDE) {
+      const cur = info[at + CUR];
+      if (cur > min) continue;
+      if (cur < min) {
+        min = cur;
+        listHead.fill(-1);
+      }
+      const p = Math.min(info[at + PREV], PREV_ORDER_CAP);
+      listNext[s] = listHead[p];
+      listHead[p] = s;
+    }
+    this.smallestCount = min;
+    this.listAt = 0;
+  }
+
+  /** The table forgot every id: take the held keys' new ones. */
+  private reenter(): void {
+    this.slotOfId.fill(-1);
+    for (let s = 0; s < this.size; s++) {
+      const id = this.table.id(this.namespaces[s], this.keys[s]);
+      this.slotOfId[id] = s;
+      this.info[s * STRIDE + ID] = id;
+    }
+  }
+
+  /** Every `cur` becomes `prev`, and every counter is listed for takeover (all are at 0). */
+  private turn(): void {
+    const { info, listHead, listNext } = this;
+    listHead.fill(-1);
+    for (let s = 0, at = 0; s < this.size; s++, at += STRIDE) {
+      const count = info[at + CUR];
+      info[at + PREV] = count;
+      info[at + CUR] = 0;
+      info[at + ERROR] = 0;
+      const p = Math.min(count, PREV_ORDER_CAP);
+      listNext[s] = listHead[p];
+      listHead[p] = s;
+    }
+    this.smallestCount = 0;
+    this.listAt = 0;
     this.seen = 0;
     this.hasPrevious = true;
-  }
-
-  private less(a: number, b: number): boolean {
-    const ca = this.cur[a];
-    const cb = this.cur[b];
-    return ca < cb || (ca === cb && this.prev[a] < this.prev[b]);
-  }
-
-  private siftUp(start: number): void {
-    const { heap, heapPos } = this;
-    let i = start;
-    const slot = heap[i];
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(slot, heap[parent])) break;
-      heap[i] = heap[parent];
-      heapPos[heap[i]] = i;
-      i = parent;
-    }
-    heap[i] = slot;
-    heapPos[slot] = i;
-  }
-
-  private siftDown(start: number): void {
-    const { heap, heapPos } = this;
-    const n = this.size;
-    let i = start;
-    const slot = heap[i];
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && this.less(heap[child + 1], heap[child])) child++;
-      if (!this.less(heap[child], slot)) break;
-      heap[i] = heap[child];
-      heapPos[heap[i]] = i;
-      i = child;
-    }
-    heap[i] = slot;
-    heapPos[slot] = i;
   }
 }

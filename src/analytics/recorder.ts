@@ -3,8 +3,7 @@ import type { CacheEvents } from "../multilevel/types.js";
 import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./counters.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { HotKeyTracker } from "./hot-keys.js";
-import { hashKey, namespaceSeed } from "./key-hash.js";
-import { KeyHashMemo } from "./key-hash-memo.js";
+import { KeyRecord, KeyTable } from "./key-table.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { ShardsMrc } from "./shards.js";
 import type { AnalyticsEventSource } from "./types.js";
@@ -28,8 +27,9 @@ export interface RecorderOptions {
 /**
  * Turns cache events into counters, histograms and sketches. Every listener works on the event's
  * fields directly and keeps no reference to the payload (the cache reuses it). Per read it does a
- * few typed-array increments, one histogram bucket, a Space-Saving update and a hash of the key
- * for SHARDS; the clock is read only for the few keys the expiry sample follows.
+ * few typed-array increments, a histogram bucket when the cache timed the read, one look at the
+ * key's record (by L1 slot on an L1 hit, else a Map lookup), a Space-Saving increment and a
+ * threshold test for SHARDS; the clock is read only for the few keys the expiry sample follows.
  */
 export class EventRecorder {
   readonly counters: NamespaceCounters;
@@ -41,7 +41,9 @@ export class EventRecorder {
   readonly hotKeys: HotKeyTracker | undefined;
   readonly mrc: ShardsMrc | undefined;
   readonly expiry = new ExpiryTracker();
-  private readonly hashes = new KeyHashMemo();
+  private readonly keys: KeyTable;
+  /** Per read result, reads since its last timed one (see {@link onAccess}). */
+  private readonly untimed = new Float64Array(READ_RESULTS.length);
   reads = 0;
   tagInvalidations = 0;
   private readonly hasL2: boolean;
@@ -52,8 +54,10 @@ export class EventRecorder {
     this.hasL2 = options.hasL2;
     this.clock = options.clock;
     this.counters = new NamespaceCounters(options.maxNamespaces);
+    // One table for both sketches: a read looks its key up once.
+    this.keys = new KeyTable(Math.max(16_384, 2 * (options.hotKeys?.capacity ?? 0)));
     if (options.hotKeys)
-      this.hotKeys = new HotKeyTracker(options.hotKeys.window, options.hotKeys.capacity);
+      this.hotKeys = new HotKeyTracker(options.hotKeys.window, options.hotKeys.capacity, this.keys);
     if (options.mrc !== undefined)
       this.mrc = new ShardsMrc(options.mrc.sampleKeys, options.mrc.maxSamplingRate);
   }
@@ -87,11 +91,7 @@ export class EventRecorder {
   }
 
   private hash(namespace: string, key: string): number {
-    const c = this.counters;
-    const slot = c.slot(namespace);
-    // Namespaces beyond the cap share one slot but not one seed: hash those afresh.
-    if (c.isOverflow(slot)) return hashKey(namespaceSeed(namespace), key);
-    return this.hashes.hash(slot, c.seedAt(slot), key);
+    return this.keys.hashes[this.keys.id(namespace, key)];
   }
 
   private readonly onAccess = (e: CacheEvents["access"]): void => {
@@ -119,16 +119,31 @@ export class EventRecorder {
         }
       }
     }
-    // Whole microseconds: an integer stays unboxed on its way into the histogram.
-    this.readLatency[r].record((e.durationMs * 1000 + 0.5) | 0);
-    if (this.hotKeys !== undefined) this.hotKeys.record(key, namespace);
-    // Hashing the key is the largest cost here, so it is only done when something needs it:
-    // SHARDS on every read, the expiry sample on misses while an expired key awaits its read
-    // (an L1 hit can never be the first read after an expiry: re-setting the key ends the wait).
+    // The cache times only some reads (NaN on the others): a timed read stands for the untimed
+    // reads of its result before it, so the histograms keep the true mix of results.
+    const ms = e.durationMs;
+    if (ms >= 0) {
+      // Whole microseconds: an integer stays unboxed on its way into the histogram.
+      this.readLatency[r].record((ms * 1000 + 0.5) | 0, this.untimed[r] + 1);
+      this.untimed[r] = 0;
+    } else {
+      this.untimed[r]++;
+    }
+    const hotKeys = this.hotKeys;
+    const mrc = this.mrc;
+    // The expiry sample needs the hash on misses while an expired key awaits its read (an L1 hit
+    // can never be the first read after an expiry: re-setting the key ends the wait).
     const check = r !== 0 && this.expiry.hasPending();
-    if (this.mrc === undefined && !check) return;
-    const h = this.hash(namespace, key);
-    if (this.mrc !== undefined) this.mrc.access(h, namespace);
+    if (hotKeys === undefined && mrc === undefined && !check) return;
+    const at = this.keys.recordAt(e.l1Slot, namespace, key);
+    const record = this.keys.records;
+    if (hotKeys !== undefined) {
+      const hint = record[at + KeyRecord.HINT] as number;
+      const counter = hotKeys.recordId(record[at + KeyRecord.ID] as number, key, namespace, hint);
+      if (counter !== hint) record[at + KeyRecord.HINT] = counter;
+    }
+    const h = record[at + KeyRecord.HASH] as number;
+    if (mrc !== undefined) mrc.access(h, namespace);
     if (check && this.expiry.sampled(h) && this.expiry.pending(h))
       this.expiry.onRead(h, this.clock.now());
   };

@@ -72,7 +72,7 @@ export interface CacheAnalyticsOptions {
   semanticThreshold?: number;
   /** Follow the most read keys (Space-Saving). @default true */
   trackHotKeys?: boolean;
-  /** Reads the hot-key window covers. @default 1000 */
+  /** Reads the hot-key window covers, at most 2^30. @default 1000 */
   hotKeyWindow?: number;
   /** Counters per hot-key window; exact when at least the distinct keys of a window. @default min(hotKeyWindow, 1024) */
   hotKeyCapacity?: number;

@@ -4,7 +4,8 @@
  * and fail-safe L2 access. See docs/multilevel.md.
  *
  * The L1 hit of `get` is the hot path: one L1 lookup, no allocation beyond the call's promise, the
- * `access` payload reused, and durations only measured while someone listens.
+ * `access` payload reused, and durations measured only while someone listens, on one L1 hit in
+ * `latencySampleEvery` (the clock costs about as much as the hit).
  */
 import { CacheClosedError, CacheConfigError, CacheStoreError } from "../core/errors.js";
 import type { TypedEmitter } from "../core/events.js";
@@ -42,7 +43,9 @@ export class MultiLevelCache {
   readonly l1: MemoryStore;
   /** The persistent or shared tier, when configured. */
   readonly l2: CacheStore | undefined;
-  readonly events: TypedEmitter<CacheEvents> = new CacheEmitter((event) => this.listenToL1(event));
+  readonly events: TypedEmitter<CacheEvents>;
+  /** {@link events}, with the fast `access` path the read path uses. */
+  private readonly emitter = new CacheEmitter((event) => this.listenToL1(event));
   readonly options: Readonly<ResolvedMultiLevelOptions>;
 
   private readonly ctx: CacheContext;
@@ -60,7 +63,10 @@ export class MultiLevelCache {
     namespace: "",
     result: "miss",
     durationMs: 0,
+    l1Slot: -1,
   };
+  /** `access` listeners get one L1 hit in `latencySampleEvery` timed: reads until the next. */
+  private untilTimed = 1;
   /** Background L2 failures (sweeps), counted like any other L2 error once the tier is up. */
   private onL2Error: (operation: string, error: unknown) => void = () => undefined;
   private closed = false;
@@ -69,6 +75,7 @@ export class MultiLevelCache {
   private closing: Promise<void> | undefined;
 
   constructor(options?: MultiLevelCacheOptions) {
+    this.events = this.emitter;
     const resolved = resolveMultiLevelOptions(options);
     this.options = resolved;
     const { l2 } = resolved;
@@ -160,8 +167,8 @@ export class MultiLevelCache {
     if (this.closed) throw new CacheClosedError("MultiLevelCache");
     const namespace =
       options === undefined ? DEFAULT_NAMESPACE : (options.namespace ?? DEFAULT_NAMESPACE);
-    const listening = this.events.hasListeners("access");
-    const started = listening ? performance.now() : 0;
+    const listening = this.emitter.listensToAccess;
+    const started = listening && --this.untilTimed === 0 ? this.startTiming() : -1;
     // A policy may hash the key on a miss: a non-string must fail as a CacheKeyError first.
     if (typeof key !== "string" || typeof namespace !== "string") {
       assertKey(key);
@@ -173,7 +180,7 @@ export class MultiLevelCache {
       const staleAt = l1.staleAtOf(slot);
       if (staleAt === 0 || staleAt > this.options.clock.now()) {
         this.counters.l1Hits++;
-        if (listening) this.emitAccess(key, namespace, "l1_hit", started);
+        if (listening) this.emitAccess(key, namespace, "l1_hit", started, slot);
         return l1.valueAt(slot) as T;
       }
     }
@@ -189,11 +196,14 @@ export class MultiLevelCache {
     this.counters.l1Misses++;
     assertKey(key);
     assertKey(namespace, "namespace");
-    const read = readBelowL1(this.ctx, key, namespace);
-    if (!listening) return read.then(this.freshValue) as Promise<T | undefined>;
-    return read.then((entry) => {
+    if (!listening) {
+      return readBelowL1(this.ctx, key, namespace).then(this.freshValue) as Promise<T | undefined>;
+    }
+    // A read below L1 is always timed: next to an L2 read, the clock costs nothing.
+    if (started < 0) started = performance.now();
+    return readBelowL1(this.ctx, key, namespace).then((entry) => {
       const value = this.freshValue(entry);
-      this.emitAccess(key, namespace, value === undefined ? "miss" : "l2_hit", started);
+      this.emitAccess(key, namespace, value === undefined ? "miss" : "l2_hit", started, -1);
       return value as T | undefined;
     });
   }
@@ -216,8 +226,8 @@ export class MultiLevelCache {
     }
     const namespace =
       options === undefined ? DEFAULT_NAMESPACE : (options.namespace ?? DEFAULT_NAMESPACE);
-    const listening = this.events.hasListeners("access");
-    const started = listening ? performance.now() : 0;
+    const listening = this.emitter.listensToAccess;
+    const started = listening && --this.untilTimed === 0 ? this.startTiming() : -1;
     if (typeof key !== "string" || typeof namespace !== "string") {
       assertKey(key);
       assertKey(namespace, "namespace");
@@ -229,7 +239,7 @@ export class MultiLevelCache {
       const staleAt = l1.staleAtOf(slot);
       if (staleAt === 0 || staleAt > this.options.clock.now()) {
         this.counters.l1Hits++;
-        if (listening) this.emitAccess(key, namespace, "l1_hit", started);
+        if (listening) this.emitAccess(key, namespace, "l1_hit", started, slot);
         return l1.valueAt(slot) as T;
       }
       stale = l1.entryAt(slot);
@@ -249,8 +259,9 @@ export class MultiLevelCache {
     this.counters.l1Misses++;
     assertKey(key);
     assertKey(namespace, "namespace");
+    if (listening && started < 0) started = performance.now();
     const outcome = await load(this.ctx, key, namespace, loader, options, stale);
-    if (listening) this.emitAccess(key, namespace, outcome.result, started);
+    if (listening) this.emitAccess(key, namespace, outcome.result, started, -1);
     return outcome.value as T;
   }
 
@@ -381,13 +392,26 @@ export class MultiLevelCache {
     }
   }
 
-  private emitAccess(key: string, namespace: string, result: AccessResult, started: number): void {
+  private emitAccess(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    started: number,
+    l1Slot: number,
+  ): void {
     const payload = this.accessPayload;
     payload.key = key;
     payload.namespace = namespace;
     payload.result = result;
-    payload.durationMs = performance.now() - started;
-    this.events.emit("access", payload);
+    payload.l1Slot = l1Slot;
+    payload.durationMs = started >= 0 ? performance.now() - started : NaN;
+    this.emitter.emitAccess(payload);
+  }
+
+  /** Starts timing this read, and counts down to the next L1 hit to time. */
+  private startTiming(): number {
+    this.untilTimed = this.options.latencySampleEvery;
+    return performance.now();
   }
 
   /** What L1 must report: evictions under write-back (demotions) or when someone listens. */

@@ -39,6 +39,8 @@ export interface ResolvedMultiLevelOptions {
     | { kind: "none" }
     | { kind: "config"; config: BusConfig }
     | { kind: "given"; bus: InvalidationBus };
+  /** Time one L1 hit in this many while `access` has listeners. */
+  latencySampleEvery: number;
   clock: Clock;
 }
 
@@ -196,6 +198,7 @@ export function resolveMultiLevelOptions(
     graceMs: optionalMillis(o.grace, "grace", 0),
     failSafe: bool(o.failSafe, true, "failSafe"),
     bus: resolveBus(o.bus),
+    latencySampleEvery: positiveInteger(o.latencySampleEvery, 32, "latencySampleEvery"),
     clock,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
 import type { AnalyticsSource, CacheAnalyticsOptions } from "../../src/analytics/types.js";
 import { CacheConfigError, ErrorCode } from "../../src/core/errors.js";
+import { MultiLevelCache } from "../../src/multilevel/multilevel-cache.js";
 import { ManualTime } from "../helpers/manual-time.js";
 import { StandInCache } from "./stand-in-cache.js";
 
@@ -95,6 +96,56 @@ describe("counters", () => {
   });
 });
 
+describe("sampled latency", () => {
+  it("lets a timed read stand for the untimed reads of its result before it", async () => {
+    const { cache, analytics } = make();
+    // Seven L1 hits the cache did not time (NaN), then one it timed at 2 µs; then an L2 hit.
+    for (let i = 0; i < 7; i++) cache.read("a", "l1_hit", Number.NaN);
+    cache.read("a", "l1_hit", 0.002);
+    cache.read("b", "l2_hit", 3);
+    // Two more untimed hits: not in the histogram until the next timed one.
+    cache.read("a", "l1_hit", Number.NaN);
+    cache.read("a", "l1_hit", Number.NaN);
+    let s = analytics.getComprehensiveStats();
+    expect(s.reads).toBe(11);
+    expect(s.perTier.l1.hits).toBe(10);
+    expect(s.perTier.l1.latency.count).toBe(8);
+    // Within its 1 µs bucket: [2, 3) µs.
+    expect(s.perTier.l1.latency.p50Ms).toBeGreaterThanOrEqual(0.002);
+    expect(s.perTier.l1.latency.p50Ms).toBeLessThan(0.003);
+    expect(s.perTier.l2!.latency.count).toBe(1);
+    // The mix of results is kept: 8 of 9 timed-for reads are fast, so p50 is the L1 hit's.
+    expect(s.latency.count).toBe(9);
+    expect(s.latency.p50Ms).toBeLessThan(0.003);
+    expect(s.latency.p99Ms).toBeGreaterThan(2.5);
+    cache.read("a", "l1_hit", 0.004);
+    s = analytics.getComprehensiveStats();
+    expect(s.perTier.l1.latency.count).toBe(11);
+    expect(s.perTier.l1.latency.avgMs).toBeCloseTo((8 * 0.002 + 3 * 0.004) / 11, 9);
+    await analytics.close();
+  });
+
+  it("counts reads exactly while timing one L1 hit in latencySampleEvery of a real cache", async () => {
+    const cache = new MultiLevelCache({
+      l1: { maxSize: 100, sweepInterval: 0 },
+      latencySampleEvery: 8,
+    });
+    const time = new ManualTime();
+    const analytics = new CacheAnalytics({ cache, clock: time, scheduler: time });
+    for (let i = 0; i < 10; i++) await cache.set(`k${i}`, i);
+    for (let i = 0; i < 100; i++) await cache.get(`k${i % 10}`);
+    await cache.get("absent");
+    const s = analytics.getComprehensiveStats();
+    expect(s.reads).toBe(101);
+    expect(s.perTier.l1.hits).toBe(100);
+    // Hits 1, 9, 17, ..., 97 are timed (13 of them); each stands for those before it.
+    expect(s.perTier.l1.latency.count).toBe(97);
+    expect(s.latency.count).toBe(98);
+    await analytics.close();
+    await cache.close();
+  });
+});
+
 describe("time series and rates", () => {
   it("samples hit rates per tier, latency and sizes once per interval", async () => {
     const { cache, time, analytics } = make({ historySize: 5 });
@@ -129,6 +180,7 @@ describe("options and lifecycle", () => {
   it.each([
     [{ hotKeyWindow: 0 }, "analytics.hotKeyWindow"],
     [{ hotKeyWindow: 1.5 }, "analytics.hotKeyWindow"],
+    [{ hotKeyWindow: 2 ** 31 }, "analytics.hotKeyWindow"],
     [{ hotKeyCapacity: -1 }, "analytics.hotKeyCapacity"],
     [{ mrcSampleKeys: 0 }, "analytics.mrcSampleKeys"],
     [{ maxNamespaces: 0 }, "analytics.maxNamespaces"],

@@ -37,12 +37,20 @@ export class StandInCache {
     };
   }
 
-  read(key: string, result: AccessResult, durationMs = 0.01, namespace = "default"): void {
+  /** Emits one `access`; `l1Slot` as the real cache would name the L1 slot of an `l1_hit`. */
+  read(
+    key: string,
+    result: AccessResult,
+    durationMs = 0.01,
+    namespace = "default",
+    l1Slot?: number,
+  ): void {
     const p = this.payload;
     p.key = key;
     p.namespace = namespace;
     p.result = result;
     p.durationMs = durationMs;
+    p.l1Slot = l1Slot;
     this.events.emit("access", p);
   }
 
