@@ -2,11 +2,14 @@
  * An open-addressing hash table from key hashes to small integer slots, in one Int32Array
  * (linear probing, backward-shift deletion, load factor at most 1/2). Lookups box nothing and
  * allocate nothing, and it costs 8 bytes per entry instead of a Map's ~50. The caller keeps each
- * slot's hash, so the table stores only `slot + 1` (0 marks an empty cell).
+ * slot's hash, so the table stores only `slot + 1` (0 marks an empty cell). It starts small and
+ * doubles as entries come, up to room for `capacity`: a table sized for what it holds stays in
+ * the CPU cache.
  */
 export class SlotTable {
-  private readonly cells: Int32Array;
-  private readonly mask: number;
+  private cells: Int32Array;
+  private mask: number;
+  private readonly maxCells: number;
   size = 0;
 
   /**
@@ -19,8 +22,9 @@ export class SlotTable {
   ) {
     let cells = 2;
     while (cells < capacity * 2) cells *= 2;
-    this.cells = new Int32Array(cells);
-    this.mask = cells - 1;
+    this.maxCells = cells;
+    this.cells = new Int32Array(Math.min(cells, 64));
+    this.mask = this.cells.length - 1;
   }
 
   /** The slot holding `hash`, or -1. */
@@ -35,6 +39,7 @@ export class SlotTable {
 
   /** Adds `slot`, whose hash the caller has already stored in `hashOf[slot]`. */
   add(slot: number): void {
+    if (2 * (this.size + 1) > this.cells.length && this.cells.length < this.maxCells) this.grow();
     const { cells, mask } = this;
     let i = this.hashOf[slot] & mask;
     while (cells[i] !== 0) i = (i + 1) & mask;
@@ -63,5 +68,13 @@ export class SlotTable {
   clear(): void {
     this.cells.fill(0);
     this.size = 0;
+  }
+
+  private grow(): void {
+    const old = this.cells;
+    this.cells = new Int32Array(old.length * 2);
+    this.mask = this.cells.length - 1;
+    this.size = 0;
+    for (const cell of old) if (cell !== 0) this.add(cell - 1);
   }
 }
