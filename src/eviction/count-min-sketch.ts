@@ -223,12 +223,12 @@ export class CountMinSketch {
   /** {@link frequency} for a key whose `blockOf` and `countersOf` are known. */
   frequencyAt(block: number, counters: number, hash: number): number {
     const table = this.table;
-    let min = 15;
-    for (let row = 0; row < 4; row++) {
-      const bits = counters >>> (row << 3);
-      const count = (table[block + (row << 2) + (bits & 3)] >>> (bits & 28)) & 15;
-      if (count < min) min = count;
-    }
+    let min = Math.min(
+      (table[block + (counters & 3)] >>> (counters & 28)) & 15,
+      (table[block + 4 + ((counters >>> 8) & 3)] >>> ((counters >>> 8) & 28)) & 15,
+      (table[block + 8 + ((counters >>> 16) & 3)] >>> ((counters >>> 16) & 28)) & 15,
+      (table[block + 12 + ((counters >>> 24) & 3)] >>> ((counters >>> 24) & 28)) & 15,
+    );
     if (this.door !== null && this.inDoor(this.door, hash)) min++;
     return min;
   }
