@@ -50,10 +50,6 @@ export class RegionLists {
     return this.windowSize + this.protectedSize + this.probationSize;
   }
 
-  regionOf(slot: number): number {
-    return this.records[(slot << RECORD_SHIFT) + REGION];
-  }
-
   /** Least recent slot of a region, or -1. */
   last(region: number): number {
     if (region === WINDOW) return this.tails[WINDOW_LIST];
