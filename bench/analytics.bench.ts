@@ -3,9 +3,10 @@
  * keys), with CacheAnalytics attached vs not, measured in the same run with interleaved rounds.
  * Goal: "analytics on" at >= 0.8x of "analytics off".
  *
- * Extra rows show where the cost goes: an empty `access` listener (the cache then measures each
- * read's duration with two performance.now() calls, a floor no listener can go below), counters
- * only, and the full analytics without one of its two sketches (hot keys, miss-ratio curve).
+ * Extra rows show where the cost goes: an empty `access` listener (the cache then fills the
+ * reused payload and calls the listener on every read, and times one read in
+ * `latencySampleEvery`: the floor no listener goes below), counters only, and the full analytics
+ * without one of its two sketches (hot keys, miss-ratio curve).
  * A second table gives the same comparison in CPU time per read, which a busy shared machine
  * distorts far less than wall-clock time.
  */
