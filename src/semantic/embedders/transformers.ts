@@ -134,8 +134,7 @@ async function loadExtractorNow(
     throw new CacheEmbeddingError(
       id,
       missing
-        ? `${PACKAGE} is not installed; it is an optional dependency: \`npm install ${PACKAGE}\` ` +
-            "(with ONNXRUNTIME_NODE_INSTALL_CUDA=skip where ONNX Runtime's CUDA download is unreachable)"
+        ? `${PACKAGE} is not installed; it is an optional dependency: \`npm install ${PACKAGE}\``
         : `${PACKAGE} failed to load: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );

@@ -29,8 +29,8 @@ try {
 if (unavailable !== undefined) {
   const message =
     `SKIPPING transformers real-model tests: cannot import ${specifier}: ${unavailable}. ` +
-    "It is an optional dependency; npm drops it when onnxruntime-node's postinstall cannot download " +
-    "CUDA binaries (set ONNXRUNTIME_NODE_INSTALL_CUDA=skip when installing).";
+    "It is an optional dependency; npm drops it when onnxruntime-node's postinstall (which " +
+    "package.json's allowScripts denies) fails to download CUDA binaries.";
   if (process.env.VICTOR_CACHE_REQUIRE_TRANSFORMERS === "1") throw new Error(message);
   console.warn(`\n*** ${message} ***\n`);
 }
