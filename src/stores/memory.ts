@@ -230,8 +230,16 @@ export class MemoryStore implements CacheStore {
   }
 
   deleteSync(key: string, namespace: string): boolean {
-    const slot = this.peek(key, namespace);
-    if (slot === -1) return false;
+    const slot = this.slotsOf(namespace)?.get(key);
+    if (slot === undefined) return false;
+    const expires = this.expiresAt[slot];
+    if (expires !== 0 && expires <= this.options.clock.now()) {
+      // Gone already, so not "deleted"; freed here, or a later capacity eviction would report it.
+      this.removeSlot(slot, true);
+      this.expirations++;
+      if (this.events.hasListeners("expire")) this.events.emit("expire", { key, namespace });
+      return false;
+    }
     this.removeSlot(slot, true);
     this.deletes++;
     if (this.events.hasListeners("delete")) this.events.emit("delete", { key, namespace });

@@ -267,6 +267,31 @@ describe("MemoryStore expiry", () => {
     expect(store.getSync("k", "default")).toBeUndefined();
     expect(store.size).toBe(0);
   });
+
+  // Found by the model test (seed -268143717): the expired entry stayed behind its failed delete,
+  // and the next set evicted it as if it were live.
+  for (const policy of EVICTION_POLICY_NAMES) {
+    it(`frees an expired entry on delete and reports it expired, not evicted (${policy})`, () => {
+      const clock = fakeClock();
+      const store = new MemoryStore({
+        maxSize: 1,
+        evictionPolicy: policy,
+        clock,
+        sweepInterval: 0,
+      });
+      const seen: string[] = [];
+      store.events.on("evict", ({ key }) => seen.push(`evict ${key}`));
+      store.events.on("expire", ({ key }) => seen.push(`expire ${key}`));
+      store.setSync("d", "tool", 0, clock.t + 50);
+      clock.t += 50;
+      expect(store.deleteSync("d", "tool")).toBe(false);
+      expect(seen).toEqual(["expire d"]);
+      expect(store.size).toBe(0);
+      store.setSync("a", "default", 1, 0);
+      expect(seen).toEqual(["expire d"]);
+      expect(store.getStats()).toMatchObject({ expirations: 1, evictions: 0, deletes: 0 });
+    });
+  }
 });
 
 describe("MemoryStore events and counters", () => {
