@@ -1,5 +1,5 @@
 import { TypedEmitter, type Listener } from "../core/events.js";
-import type { CacheEvents } from "./types.js";
+import type { AccessResult, CacheEvents, ReadObserver } from "./types.js";
 
 /**
  * The cache's event emitter. It tells the cache when an event gets its first listener, so the
@@ -7,15 +7,30 @@ import type { CacheEvents } from "./types.js";
  * it: a subscribed L1 builds an event payload for every eviction, which the L2-hit path, where
  * each promotion evicts, would otherwise pay for nothing.
  *
- * `access`, emitted on every read, has its listeners in a field of their own: the read path asks
- * {@link listensToAccess} and calls {@link emitAccess}, a field load and a loop, where the
- * general `hasListeners`/`emit` look the event up by name in an object whose shape depends on
- * which events have listeners (a slower, megamorphic lookup once a process has several caches).
+ * `access` is emitted on every read, so it goes through the cache's read observers instead of
+ * `emit`: while `access` has listeners, this emitter is one of those observers (the cache adds it
+ * on the first listener and removes it after the last), fills one reused payload per read and
+ * calls the listeners from an array of their own.
  */
-export class CacheEmitter extends TypedEmitter<CacheEvents> {
+export class CacheEmitter extends TypedEmitter<CacheEvents> implements ReadObserver {
   private accessListeners: Listener<CacheEvents["access"]>[] = [];
+  /** Reused by every `access` event (see CacheEvents). */
+  private readonly payload: CacheEvents["access"] = {
+    key: "",
+    namespace: "",
+    result: "miss",
+    durationMs: 0,
+    l1Slot: -1,
+  };
 
-  constructor(private readonly firstListener: (event: keyof CacheEvents) => void) {
+  /**
+   * @param firstListener called when an event gets its first listener
+   * @param listeningToAccess called when `access` gets its first listener (true) or loses its last
+   */
+  constructor(
+    private readonly firstListener: (event: keyof CacheEvents) => void,
+    private readonly listeningToAccess: (listening: boolean) => void,
+  ) {
     super();
   }
 
@@ -28,6 +43,7 @@ export class CacheEmitter extends TypedEmitter<CacheEvents> {
     if (event === "access") {
       // A new array, so an emit in progress keeps calling the listeners it started with.
       this.accessListeners = [...this.accessListeners, listener as Listener<CacheEvents["access"]>];
+      if (this.accessListeners.length === 1) this.listeningToAccess(true);
     }
     if (first) this.firstListener(event);
     return off;
@@ -39,15 +55,23 @@ export class CacheEmitter extends TypedEmitter<CacheEvents> {
     const index = this.accessListeners.indexOf(listener as Listener<CacheEvents["access"]>);
     if (index === -1) return;
     this.accessListeners = this.accessListeners.filter((_, i) => i !== index);
+    if (this.accessListeners.length === 0) this.listeningToAccess(false);
   }
 
-  /** True while `access` has listeners. */
-  get listensToAccess(): boolean {
-    return this.accessListeners.length > 0;
-  }
-
-  /** Like `emit("access", payload)`. */
-  emitAccess(payload: CacheEvents["access"]): void {
+  /** Emits `access` for one read. */
+  onRead(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    durationUs: number,
+    l1Slot: number,
+  ): void {
+    const payload = this.payload;
+    payload.key = key;
+    payload.namespace = namespace;
+    payload.result = result;
+    payload.durationMs = durationUs >= 0 ? durationUs / 1000 : NaN;
+    payload.l1Slot = l1Slot;
     const list = this.accessListeners;
     for (let i = 0; i < list.length; i++) {
       try {

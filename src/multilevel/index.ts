@@ -9,6 +9,7 @@ export type {
   GetOrSetOptions,
   AccessResult,
   CacheEvents,
+  ReadObserver,
   TierStats,
   MultiLevelCacheStats,
   MultiLevelCacheOptions,

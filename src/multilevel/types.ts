@@ -64,6 +64,29 @@ export interface GetOrSetOptions extends SetOptions {
 export type AccessResult = "l1_hit" | "l2_hit" | "miss" | "stale";
 
 /**
+ * Sees every `get`/`getOrSet` read as plain arguments: for recorders that run on every read
+ * (CacheAnalytics), which the `access` event's payload and listener loop would slow down. Added
+ * with `MultiLevelCache.observeReads`. `onRead` must not keep references past the call, and
+ * should not throw: a throw is rethrown asynchronously (like a listener's), never to the reader.
+ */
+export interface ReadObserver {
+  /**
+   * @param durationUs the read's duration in whole microseconds, timed like `access` (one L1 hit
+   *   in `latencySampleEvery`, every read below L1), -1 when not timed. An integer (at most
+   *   2^30 - 1) rather than `access`'s milliseconds: V8 passes a small integer as it is, where a
+   *   fractional number is boxed in a heap object on every call the compiler does not inline.
+   * @param l1Slot the L1 slot that answered an `l1_hit`, -1 for other results (as `access.l1Slot`)
+   */
+  onRead(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    durationUs: number,
+    l1Slot: number,
+  ): void;
+}
+
+/**
  * Events of a MultiLevelCache. Payloads of `access` are reused between calls to keep the hot
  * path free of allocation: read them inside the listener, never keep a reference.
  */
@@ -219,7 +242,7 @@ export interface MultiLevelCacheOptions {
    */
   distributedLock?: DistributedLockOptions | RedisLock;
   /**
-   * While anyone listens to `access`, time one read in this many, counted in reads (1 = every
+   * While anyone listens to `access` or observes reads, time one read in this many, counted in reads (1 = every
    * read): the `access` of an L1 hit in between carries `durationMs: NaN`. Timing a read takes two
    * `performance.now()` calls (about 60 ns each on a VM), which cost about as much as an L1 hit
    * itself. Reads that go below L1 are always timed (from the L1 miss on when not picked, which

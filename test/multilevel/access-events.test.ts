@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CacheConfigError } from "../../src/core/errors.js";
 import { MultiLevelCache } from "../../src/multilevel/multilevel-cache.js";
-import type { CacheEvents } from "../../src/multilevel/types.js";
+import type { CacheEvents, ReadObserver } from "../../src/multilevel/types.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 
 type Access = CacheEvents["access"];
@@ -148,5 +148,127 @@ describe("access events: listeners", () => {
     await cache.get("a");
     expect(calls).toEqual(["first", "second", "first"]);
     await cache.close();
+  });
+});
+
+type Read = [key: string, namespace: string, result: string, durationUs: number, l1Slot: number];
+
+/** A read observer that keeps a copy of every call. */
+function observer(): ReadObserver & { reads: Read[] } {
+  const reads: Read[] = [];
+  return {
+    reads,
+    onRead: (key, namespace, result, durationUs, l1Slot) =>
+      void reads.push([key, namespace, result, durationUs, l1Slot]),
+  };
+}
+
+describe("observeReads", () => {
+  it("sees every read with the access event's fields, durations in whole microseconds", async () => {
+    const l2 = new MemoryStore({ maxSize: 100, sweepInterval: 0 });
+    const cache = new MultiLevelCache({
+      l1: { maxSize: 10, sweepInterval: 0 },
+      l2,
+      latencySampleEvery: 2,
+    });
+    await cache.set("a", 1, { namespace: "ns" });
+    await l2.set("in-l2", "default", { value: 1, expiresAt: 0 });
+    const o = observer();
+    const events = record(cache);
+    cache.observeReads(o);
+    await cache.get("a", { namespace: "ns" });
+    await cache.get("a", { namespace: "ns" });
+    await cache.get("in-l2");
+    await cache.getOrSet("loaded", async () => "v");
+    expect(o.reads.map(([k, ns, r, , slot]) => [k, ns, r, slot])).toEqual([
+      ["a", "ns", "l1_hit", cache.l1.peek("a", "ns")],
+      ["a", "ns", "l1_hit", cache.l1.peek("a", "ns")],
+      ["in-l2", "default", "l2_hit", -1],
+      ["loaded", "default", "miss", -1],
+    ]);
+    // Timed: the first read, then one in two; reads below L1 always. Untimed: -1.
+    expect(o.reads[1][3]).toBe(-1);
+    for (const i of [0, 2, 3]) {
+      expect(Number.isInteger(o.reads[i][3])).toBe(true);
+      expect(o.reads[i][3]).toBeGreaterThanOrEqual(0);
+    }
+    // `access` listeners, observers too behind the scenes, see the same reads in ms.
+    expect(events.map((e) => e.result)).toEqual(o.reads.map((r) => r[2]));
+    for (const [i, e] of events.entries()) {
+      if (o.reads[i][3] < 0) expect(e.durationMs).toBeNaN();
+      else expect(e.durationMs).toBe(o.reads[i][3] / 1000);
+    }
+    await cache.close();
+  });
+
+  it("stops when the returned function is called, once, whatever else is observing", async () => {
+    const cache = new MultiLevelCache({ l1: { maxSize: 10, sweepInterval: 0 } });
+    await cache.set("a", 1);
+    const one = observer();
+    const two = observer();
+    const stopOne = cache.observeReads(one);
+    const stopTwo = cache.observeReads(two);
+    await cache.get("a");
+    stopOne();
+    stopOne(); // a second call must not remove anything else
+    await cache.get("a");
+    expect(one.reads).toHaveLength(1);
+    expect(two.reads).toHaveLength(2);
+    stopTwo();
+    await cache.get("a");
+    expect(two.reads).toHaveLength(2);
+    // Added twice, it is called twice and removed one addition at a time.
+    const stopA = cache.observeReads(one);
+    cache.observeReads(one);
+    await cache.get("a");
+    stopA();
+    await cache.get("a");
+    expect(one.reads).toHaveLength(4);
+    await cache.close();
+  });
+
+  it("isolates a throwing observer: the read succeeds, the others are called, the error resurfaces", async () => {
+    const cache = new MultiLevelCache({ l1: { maxSize: 10, sweepInterval: 0 } });
+    await cache.set("a", 1);
+    const deferred: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, "queueMicrotask").mockImplementation((f) => {
+      deferred.push(f);
+    });
+    try {
+      const boom = new Error("observer bug");
+      const after = observer();
+      cache.observeReads({
+        onRead: () => {
+          throw boom;
+        },
+      });
+      cache.observeReads(after);
+      await expect(cache.get("a")).resolves.toBe(1);
+      expect(after.reads).toHaveLength(1);
+      // Alone, it is called directly, and still isolated.
+      const alone = new MultiLevelCache({ l1: { maxSize: 10, sweepInterval: 0 } });
+      await alone.set("a", 2);
+      alone.observeReads({
+        onRead: () => {
+          throw boom;
+        },
+      });
+      await expect(alone.get("a")).resolves.toBe(2);
+      await alone.close();
+      expect(deferred).toHaveLength(2);
+      for (const rethrow of deferred) expect(rethrow).toThrow(boom);
+    } finally {
+      spy.mockRestore();
+    }
+    await cache.close();
+  });
+
+  it("rejects an observer without onRead with a CacheConfigError naming it", () => {
+    const cache = new MultiLevelCache({ l1: { maxSize: 10, sweepInterval: 0 } });
+    for (const bad of [undefined, null, {}, { onRead: 1 }]) {
+      expect(() => cache.observeReads(bad as unknown as ReadObserver)).toThrow(
+        expect.objectContaining({ code: "ERR_CACHE_CONFIG", path: "observeReads.observer" }),
+      );
+    }
   });
 });

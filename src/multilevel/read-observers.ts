@@ -1,0 +1,67 @@
+import type { AccessResult, ReadObserver } from "./types.js";
+
+/**
+ * A cache's read observers behind the one entry point its read path calls: {@link current} is
+ * undefined while nobody observes (the read path then skips timing and notifying), the observer
+ * itself while there is one (a direct call, which V8 can inline), or a fan-out over several.
+ */
+export class ReadObservers {
+  current: ReadObserver | undefined;
+  private list: readonly ReadObserver[] = [];
+
+  /** Adds `observer` (again, if already added) and returns what removes it. */
+  add(observer: ReadObserver): () => void {
+    this.update([...this.list, observer]);
+    let added = true;
+    return () => {
+      if (added) this.remove(observer);
+      added = false;
+    };
+  }
+
+  /** Removes one addition of `observer`, if any. */
+  remove(observer: ReadObserver): void {
+    const index = this.list.indexOf(observer);
+    if (index !== -1) this.update(this.list.filter((_, i) => i !== index));
+  }
+
+  private update(list: readonly ReadObserver[]): void {
+    // A new array each time, so a fan-out in progress keeps notifying the observers it started with.
+    this.list = list;
+    this.current = list.length === 0 ? undefined : list.length === 1 ? list[0] : new FanOut(list);
+  }
+}
+
+/** Calls several observers, each isolated from the others' throws. */
+class FanOut implements ReadObserver {
+  constructor(private readonly list: readonly ReadObserver[]) {}
+
+  onRead(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    durationUs: number,
+    l1Slot: number,
+  ): void {
+    for (let i = 0; i < this.list.length; i++)
+      notifyRead(this.list[i], key, namespace, result, durationUs, l1Slot);
+  }
+}
+
+/** Calls `observer`; a throw is rethrown asynchronously, never to the read that notified. */
+export function notifyRead(
+  observer: ReadObserver,
+  key: string,
+  namespace: string,
+  result: AccessResult,
+  durationUs: number,
+  l1Slot: number,
+): void {
+  try {
+    observer.onRead(key, namespace, result, durationUs, l1Slot);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
