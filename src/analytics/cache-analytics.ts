@@ -161,7 +161,10 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
       );
     }
     this.metricNames = ours();
-    this.recorder.attach(cache.events);
+    this.recorder.attach(
+      cache.events,
+      typeof cache.observeReads === "function" ? (o) => cache.observeReads!(o) : undefined,
+    );
     this.createdAt = this.clock.now();
     this.stopSampling = this.scheduler.every(sampleMs, () => skipOnError(() => this.sample()));
   }

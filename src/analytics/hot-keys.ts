@@ -1,4 +1,5 @@
 import { KeyTable } from "./key-table.js";
+import { L1Slots } from "./l1-slots.js";
 
 /** One frequently read key. */
 export interface HotKey {
@@ -23,7 +24,14 @@ const STRIDE = 4;
 const PREV_ORDER_CAP = 255;
 
 /**
- * The most read keys over (about) the last `window` reads, in `capacity` counters.
+ * The most read keys over (about) the last `window` reads.
+ *
+ * Reads answered by L1 are counted per L1 slot ({@link recordSlot}): L1 already bounds how many
+ * keys it holds, so each resident key gets an exact count for the price of an increment, with no
+ * lookup and no counter taken over (on a Zipf workload a third of the reads would take one over).
+ * When a slot changes hands, its key's counts move into the Space-Saving counters below
+ * ({@link releaseSlot}), which count every other read in `capacity` counters; {@link top} adds up
+ * a key's counts from both.
  *
  * Space-Saving (Metwally, Agrawal, El Abbadi, 2005) over tumbling windows: each counter holds a
  * key with its count in the current window (`cur`) and its final count in the previous window
@@ -46,7 +54,7 @@ const PREV_ORDER_CAP = 255;
  * smallest count (at most `window / capacity` times per window) and at each turn.
  *
  * A key's count over the last `window` reads is estimated as
- * `cur + prev × (window − seen) / window`, the previous window weighted by how much of it still
+ * `cur + prev × (window − seen) / window` (seen: reads counted in the current window), the previous window weighted by how much of it still
  * lies inside the sliding window (the estimate sliding-window rate limiters use); right after a
  * turn that is exactly the last `window` reads.
  */
@@ -67,19 +75,27 @@ export class HotKeyTracker {
   private listAt = PREV_ORDER_CAP + 1;
   private smallestCount = 0;
   private size = 0;
-  private seen = 0;
+  /**
+   * Reads left before the window turns: {@link recordSlot}'s countdown, public so that a caller
+   * on the hot path can count a slot read inline (then calling {@link turn} at 0).
+   */
+  untilTurn: number;
   private hasPrevious = false;
 
   /**
    * @param table where keys get their ids; shared with the miss-ratio curve so a read looks its
    *   key up once. Its capacity must be at least twice `capacity` (the held keys are re-entered
    *   when it resets).
+   * @param slots the key each L1 slot holds and its hits, kept by the caller (see
+   *   {@link recordSlot})
    */
   constructor(
     readonly window: number,
     readonly capacity: number,
     readonly table = new KeyTable(Math.max(16_384, 2 * capacity)),
+    readonly slots = new L1Slots(),
   ) {
+    this.untilTurn = window;
     if (table.capacity < 2 * capacity) {
       throw new RangeError("HotKeyTracker: the key table needs room for twice the counters");
     }
@@ -108,34 +124,82 @@ export class HotKeyTracker {
     let slot = hint;
     if (slot < 0 || slot >= this.size || info[slot * STRIDE + ID] !== id) {
       slot = this.slotOfId[id];
-      if (slot === -1 || info[slot * STRIDE + ID] !== id) slot = this.admit(id, key, namespace);
+      if (slot === -1 || info[slot * STRIDE + ID] !== id) slot = this.admit(id, key, namespace, 1);
       else info[slot * STRIDE + CUR]++;
     } else {
       info[slot * STRIDE + CUR]++;
     }
-    if (++this.seen >= this.window) this.turn();
+    if (--this.untilTurn <= 0) this.turn();
     return slot;
+  }
+
+  /**
+   * A read answered by L1 `slot`, which {@link slots} says holds the key read (the caller claims
+   * the slot for it first, after {@link releaseSlot} when it held another key).
+   */
+  recordSlot(slot: number): void {
+    this.slots.count(slot);
+    if (--this.untilTurn <= 0) this.turn();
+  }
+
+  /**
+   * `slot` no longer holds `key`: its counts move to the key's Space-Saving counter (taking one
+   * over if the key has none), so the reads stay counted.
+   */
+  releaseSlot(slot: number, key: string, namespace: string): void {
+    const cur = this.slots.current(slot);
+    const prev = this.slots.previousCount(slot);
+    if (cur === 0 && prev === 0) return;
+    this.slots.clearCounts(slot);
+    const id = this.table.id(namespace, key);
+    let counter = this.slotOfId[id];
+    if (counter === -1 || this.info[counter * STRIDE + ID] !== id) {
+      counter = this.admit(id, key, namespace, cur);
+    } else {
+      this.info[counter * STRIDE + CUR] += cur;
+    }
+    this.info[counter * STRIDE + PREV] += prev;
   }
 
   /** Reads the estimates cover: `window` once a window has filled, fewer before. */
   get coveredReads(): number {
-    return this.hasPrevious ? this.window : this.seen;
+    return this.hasPrevious ? this.window : this.window - this.untilTurn;
   }
 
   /** The `k` keys with the highest estimated count, highest first. */
   top(k: number): HotKey[] {
     const reads = this.coveredReads;
     if (reads === 0 || k <= 0) return [];
-    const weight = this.hasPrevious ? (this.window - this.seen) / this.window : 0;
+    const weight = this.hasPrevious ? this.untilTurn / this.window : 0;
+    // A key can have counts in a Space-Saving counter and in L1 slots (one, or an old one not
+    // yet claimed by its next key): its estimate is their sum.
+    const byNamespace = new Map<string, Map<string, HotKey>>();
     const all: HotKey[] = [];
+    const add = (key: string, namespace: string, count: number): void => {
+      if (count <= 0) return;
+      let keys = byNamespace.get(namespace);
+      if (keys === undefined) byNamespace.set(namespace, (keys = new Map()));
+      const known = keys.get(key);
+      if (known !== undefined) {
+        known.count += count;
+        return;
+      }
+      const hot = { key, namespace, count, share: 0 };
+      keys.set(key, hot);
+      all.push(hot);
+    };
     for (let s = 0; s < this.size; s++) {
       const at = s * STRIDE;
-      const count = this.info[at + CUR] + this.info[at + PREV] * weight;
-      if (count > 0)
-        all.push({ key: this.keys[s], namespace: this.namespaces[s], count, share: count / reads });
+      add(this.keys[s], this.namespaces[s], this.info[at + CUR] + this.info[at + PREV] * weight);
     }
+    const slots = this.slots;
+    slots.forEachCounted((slot, cur, prev) =>
+      add(slots.keyAt(slot), slots.namespaceAt(slot), cur + prev * weight),
+    );
     all.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return all.slice(0, k);
+    const top = all.slice(0, k);
+    for (const hot of top) hot.share = hot.count / reads;
+    return top;
   }
 
   /** Held keys with their current-window count and its error bound (for tests). */
@@ -146,7 +210,8 @@ export class HotKeyTracker {
     }
   }
 
-  private admit(id: number, key: string, namespace: string): number {
+  /** Gives `key` a counter at `count` reads (on top of a taken-over counter's count). */
+  private admit(id: number, key: string, namespace: string, count: number): number {
     const info = this.info;
     let slot: number;
     let floor = 0;
@@ -158,7 +223,7 @@ export class HotKeyTracker {
     }
     const at = slot * STRIDE;
     info[at + ID] = id;
-    info[at + CUR] = floor + 1;
+    info[at + CUR] = floor + count;
     info[at + PREV] = 0;
     info[at + ERROR] = floor;
     this.slotOfId[id] = slot;
@@ -213,8 +278,12 @@ export class HotKeyTracker {
     }
   }
 
-  /** Every `cur` becomes `prev`, and every counter is listed for takeover (all are at 0). */
-  private turn(): void {
+  /**
+   * Ends the window: every `cur` becomes `prev`, and every counter is listed for takeover (all
+   * are at 0). Called when {@link untilTurn} reaches 0.
+   */
+  turn(): void {
+    this.slots.turn();
     const { info, listHead, listNext } = this;
     listHead.fill(-1);
     for (let s = 0, at = 0; s < this.size; s++, at += STRIDE) {
@@ -228,7 +297,7 @@ export class HotKeyTracker {
     }
     this.smallestCount = 0;
     this.listAt = 0;
-    this.seen = 0;
+    this.untilTurn = this.window;
     this.hasPrevious = true;
   }
 }

@@ -1,9 +1,10 @@
 import type { Clock } from "../core/clock.js";
-import type { CacheEvents } from "../multilevel/types.js";
+import type { AccessResult, CacheEvents, ReadObserver } from "../multilevel/types.js";
 import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./counters.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { HotKeyTracker } from "./hot-keys.js";
-import { KeyRecord, KeyTable } from "./key-table.js";
+import { KeyTable } from "./key-table.js";
+import { L1Slots, MAX_L1_SLOTS, SlotRecord } from "./l1-slots.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { ShardsMrc } from "./shards.js";
 import type { AnalyticsEventSource } from "./types.js";
@@ -25,14 +26,22 @@ export interface RecorderOptions {
 }
 
 /**
- * Turns cache events into counters, histograms and sketches. Every listener works on the event's
- * fields directly and keeps no reference to the payload (the cache reuses it). Per read it does a
- * few typed-array increments, a histogram bucket when the cache timed the read, one look at the
- * key's record (by L1 slot on an L1 hit, else a Map lookup), a Space-Saving increment and a
- * threshold test for SHARDS; the clock is read only for the few keys the expiry sample follows.
+ * Turns cache events into counters, histograms and sketches. Reads arrive through
+ * {@link onRead}, as a read observer of the cache (`observeReads`) or from `access` events; every
+ * other listener works on the event's fields directly and keeps no reference to the payload (the
+ * cache reuses it).
+ *
+ * An L1 hit, the read that matters for speed, costs a comparison of the key with the one its L1
+ * slot held last time, a counter increment at the base that slot remembers, a histogram bucket
+ * when the cache timed the read (else a count), an increment of the slot's hot-key count and the
+ * SHARDS threshold test on the slot's remembered hash: no lookup and no clock. Other reads look
+ * their key up once (a Map) for the same work, and the expiry sample's clock read for the few keys
+ * it follows.
  */
-export class EventRecorder {
+export class EventRecorder implements ReadObserver {
   readonly counters: NamespaceCounters;
+  /** {@link counters}' values, one field load nearer. */
+  private readonly counterValues: Float64Array;
   readonly errors = new ErrorCounters();
   /** Read latency by result, µs (see {@link READ_RESULTS}). */
   readonly readLatency = READ_RESULTS.map(latencyHistogram);
@@ -42,9 +51,9 @@ export class EventRecorder {
   readonly mrc: ShardsMrc | undefined;
   readonly expiry = new ExpiryTracker();
   private readonly keys: KeyTable;
+  private readonly slots = new L1Slots();
   /** Per read result, reads since its last timed one (see {@link onAccess}). */
   private readonly untimed = new Float64Array(READ_RESULTS.length);
-  reads = 0;
   tagInvalidations = 0;
   private readonly hasL2: boolean;
   private readonly clock: Clock;
@@ -54,15 +63,37 @@ export class EventRecorder {
     this.hasL2 = options.hasL2;
     this.clock = options.clock;
     this.counters = new NamespaceCounters(options.maxNamespaces);
+    this.counterValues = this.counters.values;
     // One table for both sketches: a read looks its key up once.
     this.keys = new KeyTable(Math.max(16_384, 2 * (options.hotKeys?.capacity ?? 0)));
     if (options.hotKeys)
-      this.hotKeys = new HotKeyTracker(options.hotKeys.window, options.hotKeys.capacity, this.keys);
+      this.hotKeys = new HotKeyTracker(
+        options.hotKeys.window,
+        options.hotKeys.capacity,
+        this.keys,
+        this.slots,
+      );
     if (options.mrc !== undefined)
-      this.mrc = new ShardsMrc(options.mrc.sampleKeys, options.mrc.maxSamplingRate);
+      this.mrc = new ShardsMrc(
+        options.mrc.sampleKeys,
+        options.mrc.maxSamplingRate,
+        () => this.reads,
+      );
   }
 
-  attach(events: AnalyticsEventSource): void {
+  /** Reads recorded: every read is an L1 hit or an L1 miss. */
+  get reads(): number {
+    return this.counters.total(Counter.L1_HIT) + this.counters.total(Counter.L1_MISS);
+  }
+
+  /**
+   * Starts recording. `observeReads` (a MultiLevelCache's) delivers reads without an `access`
+   * payload; without it reads come from `access` events.
+   */
+  attach(
+    events: AnalyticsEventSource,
+    observeReads?: (observer: ReadObserver) => () => void,
+  ): void {
     const subscriptions: (() => void)[] = [];
     const on = <E extends keyof CacheEvents>(
       event: E,
@@ -71,7 +102,12 @@ export class EventRecorder {
       events.on(event, listener);
       subscriptions.push(() => events.off(event, listener));
     };
-    on("access", this.onAccess);
+    if (observeReads !== undefined) subscriptions.push(observeReads(this));
+    else {
+      on("access", (e) =>
+        this.onRead(e.key, e.namespace, e.result, microseconds(e.durationMs), e.l1Slot ?? -1),
+      );
+    }
     on("set", this.onSet);
     on("delete", this.onDelete);
     on("clear", this.onClear);
@@ -94,11 +130,69 @@ export class EventRecorder {
     return this.keys.hashes[this.keys.id(namespace, key)];
   }
 
-  private readonly onAccess = (e: CacheEvents["access"]): void => {
-    const { key, namespace, result } = e;
-    const v = this.counters.values;
+  /**
+   * One read (see ReadObserver). The L1 hit of a key whose slot is known is written out here in
+   * full, with the sketches' counting inline (`untilTurn`, `references`, `threshold`) and a call
+   * only for a timed read or a key SHARDS samples: this runs on every read, inside the cache's
+   * `get`, where V8 runs out of inlining budget for anything deeper.
+   */
+  onRead(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    durationUs: number,
+    l1Slot: number,
+  ): void {
+    const slots = this.slots;
+    if (
+      l1Slot >= 0 &&
+      l1Slot < slots.size &&
+      slots.records[l1Slot * SlotRecord.STRIDE + SlotRecord.KEY] === key &&
+      slots.records[l1Slot * SlotRecord.STRIDE + SlotRecord.NAMESPACE] === namespace &&
+      result === "l1_hit"
+    ) {
+      const records = slots.records;
+      const at = l1Slot * SlotRecord.STRIDE;
+      this.counterValues[(records[at + SlotRecord.BASE] as number) + Counter.L1_HIT]++;
+      if (durationUs >= 0) this.timed(0, durationUs);
+      else this.untimed[0]++;
+      const hotKeys = this.hotKeys;
+      if (hotKeys !== undefined) {
+        records[at + SlotRecord.CUR] = (records[at + SlotRecord.CUR] as number) + 1;
+        if (records[at + SlotRecord.MARK] !== slots.window) slots.listCounted(l1Slot);
+        if (--hotKeys.untilTurn <= 0) hotKeys.turn();
+      }
+      const mrc = this.mrc;
+      if (mrc !== undefined) {
+        const hash = records[at + SlotRecord.HASH] as number;
+        if (hash < mrc.threshold) mrc.sampledAccess(hash, namespace);
+      }
+    } else if (result === "l1_hit" && l1Slot >= 0 && l1Slot < MAX_L1_SLOTS) {
+      this.claim(l1Slot, key, namespace);
+      this.onRead(key, namespace, result, durationUs, l1Slot);
+    } else {
+      this.otherRead(key, namespace, result, durationUs);
+    }
+  }
+
+  /** `slot` holds `key` now: what the hot-key tracker counted for its previous key moves on. */
+  private claim(slot: number, key: string, namespace: string): void {
+    const slots = this.slots;
+    if (this.hotKeys !== undefined && slots.claimed(slot)) {
+      this.hotKeys.releaseSlot(slot, slots.keyAt(slot), slots.namespaceAt(slot));
+    }
+    slots.claim(slot, key, namespace, this.counters.base(namespace), this.counters.seed(namespace));
+  }
+
+  /** A read that names no L1 slot: a miss, an L2 hit or a stale value (or an unnamed L1 hit). */
+  private otherRead(
+    key: string,
+    namespace: string,
+    result: AccessResult,
+    durationUs: number,
+  ): void {
+    const v = this.counterValues;
     const base = this.counters.base(namespace);
-    this.reads++;
     let r: number;
     if (result === "l1_hit") {
       v[base + Counter.L1_HIT]++;
@@ -119,34 +213,31 @@ export class EventRecorder {
         }
       }
     }
-    // The cache times only some reads (NaN on the others): a timed read stands for the untimed
-    // reads of its result before it, so the histograms keep the true mix of results.
-    const ms = e.durationMs;
-    if (ms >= 0) {
-      // Whole microseconds: an integer stays unboxed on its way into the histogram.
-      this.readLatency[r].record((ms * 1000 + 0.5) | 0, this.untimed[r] + 1);
-      this.untimed[r] = 0;
-    } else {
-      this.untimed[r]++;
-    }
+    if (durationUs >= 0) this.timed(r, durationUs);
+    else this.untimed[r]++;
     const hotKeys = this.hotKeys;
     const mrc = this.mrc;
     // The expiry sample needs the hash on misses while an expired key awaits its read (an L1 hit
     // can never be the first read after an expiry: re-setting the key ends the wait).
     const check = r !== 0 && this.expiry.hasPending();
     if (hotKeys === undefined && mrc === undefined && !check) return;
-    const at = this.keys.recordAt(e.l1Slot, namespace, key);
-    const record = this.keys.records;
-    if (hotKeys !== undefined) {
-      const hint = record[at + KeyRecord.HINT] as number;
-      const counter = hotKeys.recordId(record[at + KeyRecord.ID] as number, key, namespace, hint);
-      if (counter !== hint) record[at + KeyRecord.HINT] = counter;
-    }
-    const h = record[at + KeyRecord.HASH] as number;
-    if (mrc !== undefined) mrc.access(h, namespace);
+    const id = this.keys.id(namespace, key);
+    if (hotKeys !== undefined) hotKeys.recordId(id, key, namespace);
+    const h = this.keys.hashes[id];
+    if (mrc !== undefined && h < mrc.threshold) mrc.sampledAccess(h, namespace);
     if (check && this.expiry.sampled(h) && this.expiry.pending(h))
       this.expiry.onRead(h, this.clock.now());
-  };
+  }
+
+  /**
+   * A timed read, of result `r` (see {@link READ_RESULTS}). The cache times only some reads: a
+   * timed one stands for the untimed reads of its result before it, so the histograms keep the
+   * true mix of results.
+   */
+  private timed(r: number, durationUs: number): void {
+    this.readLatency[r].record(durationUs, this.untimed[r] + 1);
+    this.untimed[r] = 0;
+  }
 
   private readonly onSet = (e: CacheEvents["set"]): void => {
     this.counters.values[this.counters.base(e.namespace) + Counter.SET]++;
@@ -206,4 +297,12 @@ export class EventRecorder {
   private readonly onInvalidateTag = (): void => {
     this.tagInvalidations++;
   };
+}
+
+/** Largest duration passed as whole microseconds (~17.9 minutes): a V8 small integer. */
+export const MAX_DURATION_US = 2 ** 30 - 1;
+
+/** A duration in ms as whole microseconds, -1 when not timed (NaN or negative). */
+export function microseconds(ms: number): number {
+  return ms >= 0 ? Math.min(Math.round(ms * 1000), MAX_DURATION_US) : -1;
 }

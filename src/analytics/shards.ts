@@ -24,7 +24,12 @@ const MIN_TREE_SIZE = 1024;
  * most of the bias a heavy key being in or out of the sample would cause.
  */
 export class ShardsMrc {
-  private threshold: number;
+  /**
+   * Keys whose hash is below this are sampled. Public so that a caller on the hot path can test
+   * a read inline and call {@link sampledAccess} only for a sampled key; only this class changes
+   * it.
+   */
+  threshold: number;
   private readonly initialThreshold: number;
   private readonly slots: SlotTable;
   private readonly hashOf: Uint32Array;
@@ -41,8 +46,10 @@ export class ShardsMrc {
   private readonly maxTreeSize: number;
   private now = 0;
   private readonly distances = new LogLinearHistogram(6, 31);
-  /** References seen (sampled or not). */
+  /** References counted by {@link access} (see {@link referenceCount}). */
   private references = 0;
+  /** `countReferences()` at construction or the last {@link reset}. */
+  private referencesAtReset: number;
   /** Sum of 1/R over sampled references: the estimate of `references`. */
   private sampledWeight = 0;
 
@@ -51,11 +58,15 @@ export class ShardsMrc {
    * @param maxSamplingRate highest sampling rate, 0..1: the cost of a read is a hash plus, for
    *   sampled keys, three Fenwick operations, so capping the rate bounds the average cost when
    *   the key space is small enough to be sampled whole
+   * @param countReferences for a caller that counts references itself (every read, sampled or
+   *   not) and passes only sampled ones to {@link sampledAccess}: the running count
    */
   constructor(
     readonly maxSampledKeys: number,
     maxSamplingRate = 1,
+    private readonly countReferences?: () => number,
   ) {
+    this.referencesAtReset = countReferences?.() ?? 0;
     this.threshold = this.initialThreshold = Math.max(1, Math.floor(maxSamplingRate * HASH_SPACE));
     const n = maxSampledKeys + 1;
     this.hashOf = new Uint32Array(n);
@@ -83,13 +94,22 @@ export class ShardsMrc {
 
   /** References seen since construction or the last {@link reset}. */
   get referenceCount(): number {
-    return this.references;
+    return this.countReferences === undefined
+      ? this.references
+      : this.countReferences() - this.referencesAtReset;
   }
 
   /** A read of the key with this hash: counts toward the curve. */
   access(hash: number, namespace: string): void {
     this.references++;
-    if (hash >= this.threshold) return;
+    if (hash < this.threshold) this.sampledAccess(hash, namespace);
+  }
+
+  /**
+   * What {@link access} does for a sampled key (`hash` below {@link threshold}) but count it, for
+   * a caller that counts references itself (see the constructor).
+   */
+  sampledAccess(hash: number, namespace: string): void {
     const rate = this.threshold / HASH_SPACE;
     const weight = 1 / rate;
     this.sampledWeight += weight;
@@ -144,11 +164,12 @@ export class ShardsMrc {
    * reference.
    */
   hitRatio(size: number): number | undefined {
-    if (this.references === 0) return undefined;
+    const references = this.referenceCount;
+    if (references === 0) return undefined;
     if (size < 1) return 0;
-    const adjustment = this.references - this.sampledWeight;
+    const adjustment = references - this.sampledWeight;
     const hits = this.distances.weightBelow(size) + adjustment;
-    return Math.min(1, Math.max(0, hits / this.references));
+    return Math.min(1, Math.max(0, hits / references));
   }
 
   /** Forgets everything, including the sampling threshold. */
@@ -157,6 +178,7 @@ export class ShardsMrc {
     this.threshold = this.initialThreshold;
     this.distances.reset();
     this.references = 0;
+    this.referencesAtReset = this.countReferences?.() ?? 0;
     this.sampledWeight = 0;
     this.now = 0;
     this.times.clear();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hashKey, namespaceSeed } from "../../src/analytics/key-hash.js";
-import { KeyRecord, KeyTable } from "../../src/analytics/key-table.js";
+import { KeyTable } from "../../src/analytics/key-table.js";
 
 describe("hashKey", () => {
   it("is a 30-bit integer that depends on the namespace and on every character", () => {
@@ -51,44 +51,5 @@ describe("KeyTable", () => {
     }
     // Each round brings eight new keys: the first of rounds 2 and 3 finds the table full.
     expect(resets).toHaveLength(2);
-  });
-
-  it("remembers the key of each L1 slot, and notices a slot that changed hands", () => {
-    const table = new KeyTable(16);
-    const id = (at: number): number => table.records[at + KeyRecord.ID] as number;
-    const a = table.recordAt(3, "ns", "a");
-    expect(id(a)).toBe(table.id("ns", "a"));
-    expect(table.records[a + KeyRecord.HASH]).toBe(hashKey(namespaceSeed("ns"), "a"));
-    table.records[a + KeyRecord.HINT] = 7;
-    // Same slot, same key: the record and its hint are kept.
-    expect(table.recordAt(3, "ns", "a")).toBe(a);
-    expect(table.records[a + KeyRecord.HINT]).toBe(7);
-    // The slot now holds another key (or the same key of another namespace): a fresh record.
-    for (const [ns, key] of [
-      ["ns", "b"],
-      ["other", "b"],
-    ]) {
-      const at = table.recordAt(3, ns, key);
-      expect(at).toBe(a);
-      expect(id(at)).toBe(table.id(ns, key));
-      expect(table.records[at + KeyRecord.HINT]).toBe(-1);
-    }
-    // No slot: the shared record, filled from the table.
-    const shared = table.recordAt(-1, "ns", "a");
-    expect(id(shared)).toBe(table.id("ns", "a"));
-    // A slot far beyond the first ones grows the records.
-    expect(id(table.recordAt(5000, "ns", "c"))).toBe(table.id("ns", "c"));
-  });
-
-  it("voids every slot's record when it resets", () => {
-    const table = new KeyTable(2);
-    const at = table.recordAt(0, "ns", "a");
-    table.records[at + KeyRecord.HINT] = 1;
-    table.id("ns", "b");
-    table.id("ns", "c"); // the third id: reset
-    expect(table.records[at + KeyRecord.ID]).toBe(-1);
-    const again = table.recordAt(0, "ns", "a");
-    expect(table.records[again + KeyRecord.ID]).toBe(table.id("ns", "a"));
-    expect(table.records[again + KeyRecord.HINT]).toBe(-1);
   });
 });
