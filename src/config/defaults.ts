@@ -30,6 +30,7 @@ export const CONFIG_DEFAULTS = {
     write_back: { interval: "1s", batch_size: 100, max_queue: 10_000, flush_on_signals: false },
     grace: 0,
     fail_safe: true,
+    latency_sample_every: 32,
   },
   warming: {
     enabled: true,

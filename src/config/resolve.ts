@@ -118,6 +118,7 @@ function resolveMultiLevel(
     },
     grace: section.grace ?? ML.grace,
     failSafe: section.fail_safe ?? ML.fail_safe,
+    latencySampleEvery: section.latency_sample_every ?? ML.latency_sample_every,
   };
   if (l2 !== undefined) options.l2 = l2;
   const bus = resolveBus(section.bus);

@@ -214,6 +214,11 @@ export const multiLevelSchema = section(
       description: "An L2 failure degrades to L1 or the loader instead of failing the call.",
       default: D.fail_safe,
     }),
+    latency_sample_every: positiveInteger({
+      description:
+        "While analytics (or any read observer) watches, time one L1 hit in this many reads; reads below L1 are always timed. 1 times every read.",
+      default: D.latency_sample_every,
+    }),
     bus,
   },
   "The two-tier cache.",

@@ -43,6 +43,12 @@ const CASES: Case[] = [
   ],
   ["cache as a string", "cache: fast\n", "cache", 'expected a mapping, got "fast"'],
   [
+    "latency_sample_every zero",
+    sectionOf("multi_level", "latency_sample_every: 0"),
+    "cache.multi_level.latency_sample_every",
+    "expected a positive integer, got 0",
+  ],
+  [
     "watch_files not a list",
     sectionOf("invalidation", "watch_files: src/"),
     "cache.invalidation.watch_files",

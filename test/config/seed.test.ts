@@ -148,6 +148,17 @@ describe("defaults", () => {
     expect(config.semantic?.ttl).toBe("1h");
   });
 
+  it("latency_sample_every reaches the cache (default 32)", async () => {
+    expect(parseConfig("cache: {}\n").multiLevel.latencySampleEvery).toBe(32);
+    const config = parseConfig(
+      "cache:\n  multi_level:\n    enabled: false\n    latency_sample_every: 1\n",
+    );
+    expect(config.multiLevel.latencySampleEvery).toBe(1);
+    const system = createCacheSystem(config);
+    expect(system.cache.options.latencySampleEvery).toBe(1);
+    await system.close();
+  });
+
   it("enabled: false leaves a part out; multi_level.enabled: false means no L2", () => {
     const config = parseConfig(
       "cache:\n  multi_level:\n    enabled: false\n  warming:\n    enabled: false\n  semantic:\n    enabled: false\n  analytics:\n    enabled: false\n  invalidation:\n    enabled: false\n",
