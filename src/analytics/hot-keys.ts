@@ -44,8 +44,7 @@ const PREV_ORDER_CAP = 255;
  * window turning over costs one pass over the counters.
  *
  * Keys are found by their id in a {@link KeyTable} (shared with the miss-ratio curve, so a read
- * looks its key up once), and a caller may pass the counter a key held last time as a hint. A
- * read of a held key is one increment: the smallest counters are not kept in order as counts
+ * looks its key up once). A read of a held key is one increment: the smallest counters are not kept in order as counts
  * change (a heap would sift on every takeover, a third of the reads of a Zipf workload whose tail
  * outnumbers the counters). Instead a takeover pops lists, one per `prev`, of the counters that
  * were smallest when they were built, skipping those counted since; exhausted lists are rebuilt
@@ -54,8 +53,8 @@ const PREV_ORDER_CAP = 255;
  * smallest count (at most `window / capacity` times per window) and at each turn.
  *
  * A key's count over the last `window` reads is estimated as
- * `cur + prev × (window − seen) / window` (seen: reads counted in the current window), the previous window weighted by how much of it still
- * lies inside the sliding window (the estimate sliding-window rate limiters use); right after a
+ * `cur + prev × (window − seen) / window` (seen: the reads of the current window), the previous
+ * window weighted by how much of it still lies inside the sliding window (the estimate sliding-window rate limiters use); right after a
  * turn that is exactly the last `window` reads.
  */
 export class HotKeyTracker {
@@ -114,23 +113,12 @@ export class HotKeyTracker {
     this.recordId(this.table.id(namespace, key), key, namespace);
   }
 
-  /**
-   * A read of `key`, whose id in {@link table} is `id` (for callers that already have it).
-   * Returns the counter now holding the key; passing it back as `hint` on the key's next read
-   * spares a lookup (any value is safe: a wrong hint is caught).
-   */
-  recordId(id: number, key: string, namespace: string, hint = -1): number {
-    const info = this.info;
-    let slot = hint;
-    if (slot < 0 || slot >= this.size || info[slot * STRIDE + ID] !== id) {
-      slot = this.slotOfId[id];
-      if (slot === -1 || info[slot * STRIDE + ID] !== id) slot = this.admit(id, key, namespace, 1);
-      else info[slot * STRIDE + CUR]++;
-    } else {
-      info[slot * STRIDE + CUR]++;
-    }
+  /** A read of `key`, whose id in {@link table} is `id` (for callers that already have it). */
+  recordId(id: number, key: string, namespace: string): void {
+    const slot = this.slotOfId[id];
+    if (slot === -1 || this.info[slot * STRIDE + ID] !== id) this.admit(id, key, namespace, 1);
+    else this.info[slot * STRIDE + CUR]++;
     if (--this.untilTurn <= 0) this.turn();
-    return slot;
   }
 
   /**

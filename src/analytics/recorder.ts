@@ -1,4 +1,5 @@
 import type { Clock } from "../core/clock.js";
+import { MAX_DURATION_US } from "../multilevel/read-observers.js";
 import type { AccessResult, CacheEvents, ReadObserver } from "../multilevel/types.js";
 import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./counters.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
@@ -52,7 +53,7 @@ export class EventRecorder implements ReadObserver {
   readonly expiry = new ExpiryTracker();
   private readonly keys: KeyTable;
   private readonly slots = new L1Slots();
-  /** Per read result, reads since its last timed one (see {@link onAccess}). */
+  /** Per read result, reads since its last timed one (see {@link timed}). */
   private readonly untimed = new Float64Array(READ_RESULTS.length);
   tagInvalidations = 0;
   private readonly hasL2: boolean;
@@ -132,9 +133,10 @@ export class EventRecorder implements ReadObserver {
 
   /**
    * One read (see ReadObserver). The L1 hit of a key whose slot is known is written out here in
-   * full, with the sketches' counting inline (`untilTurn`, `references`, `threshold`) and a call
-   * only for a timed read or a key SHARDS samples: this runs on every read, inside the cache's
-   * `get`, where V8 runs out of inlining budget for anything deeper.
+   * full, with the sketches' counting inline (the hot-key countdown, the SHARDS threshold) and a
+   * call only for a timed read, a slot's first hit in a window or a key SHARDS samples: this runs
+   * on every read, inside the cache's `get`, where V8 runs out of inlining budget for anything
+   * deeper.
    */
   onRead(
     key: string,
@@ -298,9 +300,6 @@ export class EventRecorder implements ReadObserver {
     this.tagInvalidations++;
   };
 }
-
-/** Largest duration passed as whole microseconds (~17.9 minutes): a V8 small integer. */
-export const MAX_DURATION_US = 2 ** 30 - 1;
 
 /** A duration in ms as whole microseconds, -1 when not timed (NaN or negative). */
 export function microseconds(ms: number): number {

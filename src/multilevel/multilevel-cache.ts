@@ -15,7 +15,7 @@ import { MemoryStore } from "../stores/memory.js";
 import type { CacheStore, NamespacedKey, StoreEntry } from "../stores/store.js";
 import { BusLink, createBus } from "./bus-link.js";
 import { CacheEmitter } from "./cache-emitter.js";
-import { notifyRead, ReadObservers } from "./read-observers.js";
+import { elapsedUs, notifyRead, ReadObservers } from "./read-observers.js";
 import type { CacheContext, LoadOutcome } from "./context.js";
 import { FailSafeL2 } from "./fail-safe.js";
 import { isStale } from "./freshness.js";
@@ -453,13 +453,6 @@ export class MultiLevelCache {
       });
     }
   }
-}
-
-/** Whole microseconds since `started` (a `performance.now()`), or -1 when it is negative. */
-function elapsedUs(started: number): number {
-  return started >= 0
-    ? Math.min(Math.round((performance.now() - started) * 1000), 2 ** 30 - 1)
-    : -1;
 }
 
 function isLive(entry: StoreEntry, now: number): boolean {

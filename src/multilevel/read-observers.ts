@@ -1,5 +1,15 @@
 import type { AccessResult, ReadObserver } from "./types.js";
 
+/** Largest duration a read observer is given, in µs (~17.9 minutes): a V8 small integer. */
+export const MAX_DURATION_US = 2 ** 30 - 1;
+
+/** Whole microseconds since `started` (a `performance.now()`), or -1 when it is negative. */
+export function elapsedUs(started: number): number {
+  return started >= 0
+    ? Math.min(Math.round((performance.now() - started) * 1000), MAX_DURATION_US)
+    : -1;
+}
+
 /**
  * A cache's read observers behind the one entry point its read path calls: {@link current} is
  * undefined while nobody observes (the read path then skips timing and notifying), the observer
