@@ -1,8 +1,9 @@
 import { expect, it } from "vitest";
 import { RedisStore } from "../../src/stores/redis.js";
 import { RedisBus } from "../../src/bus/redis.js";
-import { RedisLock, loadWithLock } from "../../src/stores/redis-lock.js";
+import { RedisLock } from "../../src/stores/redis-lock.js";
 import type { InvalidationMessage } from "../../src/bus/bus.js";
+import { lockStampede } from "../helpers/lock-stampede.js";
 import { describeWithCluster, sleep, uniquePrefix } from "../helpers/redis-harness.js";
 import { redisCli } from "../helpers/redis-server.js";
 import { describeStoreConformance, FakeClock } from "../../src/stores/testing/index.js";
@@ -86,26 +87,7 @@ describeWithCluster("RedisStore on a local 3-master Redis Cluster", (cluster) =>
         }),
     );
     try {
-      let runs = 0;
-      const read = async () => (await store.get("k", "ns"))?.value as string | undefined;
-      const load = async () => {
-        runs++;
-        await sleep(50);
-        await store.set("k", "ns", { value: "once", expiresAt: 0 });
-        return "once";
-      };
-      const results = await Promise.all(
-        Array.from({ length: 300 }, (_, i) =>
-          loadWithLock({
-            lock: locks[i % 3],
-            name: "ns:k",
-            ttlMs: 10_000,
-            waitMs: 30_000,
-            read,
-            load,
-          }),
-        ),
-      );
+      const { runs, results } = await lockStampede(store, locks, "once");
       expect(runs).toBe(1);
       expect(new Set(results.map((r) => r.value))).toEqual(new Set(["once"]));
       const held = await locks[0].tryAcquire("job", 10_000);

@@ -4,6 +4,7 @@ import { RedisLock, loadWithLock } from "../../src/stores/redis-lock.js";
 import { RedisStore } from "../../src/stores/redis.js";
 import { ErrorCode } from "../../src/core/errors.js";
 import { describeWithRedis, sleep, uniquePrefix } from "../helpers/redis-harness.js";
+import { lockStampede } from "../helpers/lock-stampede.js";
 import { TsxChild } from "../helpers/processes.js";
 
 describeWithRedis("RedisLock", (redis) => {
@@ -76,26 +77,7 @@ describeWithRedis("RedisLock", (redis) => {
     const store = new RedisStore({ url: redis().url, prefix });
     open.push(store);
     const locks = [lock(prefix), lock(prefix), lock(prefix)];
-    let runs = 0;
-    const read = async () => (await store.get("k", "ns"))?.value as string | undefined;
-    const load = async () => {
-      runs++;
-      await sleep(50);
-      await store.set("k", "ns", { value: "loaded", expiresAt: 0 });
-      return "loaded";
-    };
-    const results = await Promise.all(
-      Array.from({ length: 300 }, (_, i) =>
-        loadWithLock({
-          lock: locks[i % 3],
-          name: "ns:k",
-          ttlMs: 10_000,
-          waitMs: 30_000,
-          read,
-          load,
-        }),
-      ),
-    );
+    const { runs, results } = await lockStampede(store, locks, "loaded");
     expect(runs).toBe(1);
     expect(results.every((r) => r.value === "loaded")).toBe(true);
     expect(results.filter((r) => r.loaded)).toHaveLength(1);
