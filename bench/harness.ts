@@ -78,6 +78,18 @@ export function printRatios(title: string, results: Measurement[], baseline: str
   }
 }
 
+/** A typical cached tool result: a few fields and a few hundred bytes of text. */
+export function sampleValue(i: number): Record<string, unknown> {
+  return {
+    id: i,
+    tool: "read_file",
+    path: `/repo/src/module-${i}.ts`,
+    summary: "exports two functions and a class; no side effects at import time. ".repeat(4),
+    tokens: 812 + i,
+    ok: true,
+  };
+}
+
 /** Zipf-distributed integer keys in [0, n), deterministic for a seed. */
 export function zipfKeys(n: number, count: number, skew = 0.99, seed = 42): Uint32Array {
   const cdf = new Float64Array(n);

@@ -10,21 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "lmdb";
 import { LmdbStore } from "../src/stores/lmdb.js";
-import { compareAsync, printRatios } from "./harness.js";
+import { compareAsync, printRatios, sampleValue } from "./harness.js";
 
 const KEYS = 1000;
-
-/** A typical cached tool result: a few fields and a few hundred bytes of text. */
-function sampleValue(i: number): Record<string, unknown> {
-  return {
-    id: i,
-    tool: "read_file",
-    path: `/repo/src/module-${i}.ts`,
-    summary: "exports two functions and a class; no side effects at import time. ".repeat(4),
-    tokens: 812 + i,
-    ok: true,
-  };
-}
 
 export default async function lmdbBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "victor-lmdb-bench-"));

@@ -15,23 +15,11 @@ import {
   startOwnedRedis,
   type OwnedRedisServer,
 } from "../test/helpers/redis-server.js";
-import { compareAsync, printRatios } from "./harness.js";
+import { compareAsync, printRatios, sampleValue } from "./harness.js";
 
 const KEYS = 1000;
 const OPS_PER_ROUND = 20_000;
 const CONCURRENCY = 100;
-
-/** A typical cached tool result: a few fields and a few hundred bytes of text. */
-function sampleValue(i: number): Record<string, unknown> {
-  return {
-    id: i,
-    tool: "read_file",
-    path: `/repo/src/module-${i}.ts`,
-    summary: "exports two functions and a class; no side effects at import time. ".repeat(4),
-    tokens: 812 + i,
-    ok: true,
-  };
-}
 
 export default async function redisBench(): Promise<void> {
   let server: OwnedRedisServer | undefined;
