@@ -1,11 +1,10 @@
 import { CacheConfigError } from "../../core/errors.js";
-import type { Embedder } from "./embedder.js";
 import {
   EmbeddingPipeline,
   type EmbedBatch,
   type EmbeddingPipelineOptions,
-  type EmbeddingPipelineStats,
 } from "./embedding-pipeline.js";
+import { PipelineEmbedder } from "./pipeline-embedder.js";
 
 export interface CustomEmbedderOptions extends EmbeddingPipelineOptions {
   /**
@@ -25,12 +24,12 @@ export interface CustomEmbedderOptions extends EmbeddingPipelineOptions {
 }
 
 /** A user's own embedding function, with the same batching, cache and validation as the rest. */
-export class CustomEmbedder implements Embedder {
+export class CustomEmbedder extends PipelineEmbedder {
   readonly id: string;
   readonly dimensions: number;
-  readonly #pipeline: EmbeddingPipeline;
 
   constructor(options: CustomEmbedderOptions, configPath = "semantic.embedder") {
+    super();
     if (typeof options.name !== "string" || options.name.trim() === "") {
       throw new CacheConfigError(`${configPath}.name`, "must name the model behind the function");
     }
@@ -41,24 +40,14 @@ export class CustomEmbedder implements Embedder {
       );
     }
     this.id = `custom:${options.name}`;
-    this.#pipeline = new EmbeddingPipeline(
-      { id: this.id, dimensions: options.dimensions, onClose: options.close },
-      options.embed,
-      options,
-      configPath,
+    const pipeline = this.usePipeline(
+      new EmbeddingPipeline(
+        { id: this.id, dimensions: options.dimensions, onClose: options.close },
+        options.embed,
+        options,
+        configPath,
+      ),
     );
-    this.dimensions = this.#pipeline.dimensions;
-  }
-
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#pipeline.embed(texts);
-  }
-
-  stats(): EmbeddingPipelineStats {
-    return this.#pipeline.stats();
-  }
-
-  close(): Promise<void> {
-    return this.#pipeline.close();
+    this.dimensions = pipeline.dimensions;
   }
 }

@@ -8,6 +8,7 @@ export {
   type EmbeddingPipelineStats,
   type EmbeddingRequestContext,
 } from "./embedding-pipeline.js";
+export { PipelineEmbedder } from "./pipeline-embedder.js";
 export {
   HashingEmbedder,
   HASHING_V1,

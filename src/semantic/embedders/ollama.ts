@@ -1,10 +1,6 @@
 import { CacheConfigError } from "../../core/errors.js";
-import type { Embedder } from "./embedder.js";
-import {
-  EmbeddingPipeline,
-  type EmbeddingPipelineOptions,
-  type EmbeddingPipelineStats,
-} from "./embedding-pipeline.js";
+import { EmbeddingPipeline, type EmbeddingPipelineOptions } from "./embedding-pipeline.js";
+import { PipelineEmbedder } from "./pipeline-embedder.js";
 import { CacheEmbeddingError } from "./errors.js";
 import { postJson } from "./http-transport.js";
 import { joinUrl, requireHttpUrl } from "./url.js";
@@ -37,12 +33,12 @@ export interface OllamaEmbedderOptions extends EmbeddingPipelineOptions {
 }
 
 /** Ollama's native `POST /api/embed`: `{ model, input }` answered by `{ embeddings }`. */
-export class OllamaEmbedder implements Embedder {
+export class OllamaEmbedder extends PipelineEmbedder {
   readonly id: string;
   readonly dimensions: number;
-  readonly #pipeline: EmbeddingPipeline;
 
   constructor(options: OllamaEmbedderOptions, configPath = "semantic.embedder") {
+    super();
     const model = options.model;
     if (typeof model !== "string" || model.trim() === "") {
       throw new CacheConfigError(`${configPath}.model`, "must name the embedding model");
@@ -62,35 +58,25 @@ export class OllamaEmbedder implements Embedder {
     this.id = `ollama:${model}`;
     this.dimensions = dimensions;
     const id = this.id;
-    this.#pipeline = new EmbeddingPipeline(
-      { id, dimensions },
-      async (texts, { signal }) => {
-        const body: Record<string, unknown> = {
-          model,
-          input: texts,
-          truncate: options.truncate ?? true,
-        };
-        if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
-        const json = await postJson(id, url, body, { headers, signal });
-        const embeddings = (json as { embeddings?: unknown } | null)?.embeddings;
-        if (!Array.isArray(embeddings))
-          throw new CacheEmbeddingError(id, "answer has no `embeddings` array");
-        return embeddings as ArrayLike<number>[];
-      },
-      options,
-      configPath,
+    this.usePipeline(
+      new EmbeddingPipeline(
+        { id, dimensions },
+        async (texts, { signal }) => {
+          const body: Record<string, unknown> = {
+            model,
+            input: texts,
+            truncate: options.truncate ?? true,
+          };
+          if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
+          const json = await postJson(id, url, body, { headers, signal });
+          const embeddings = (json as { embeddings?: unknown } | null)?.embeddings;
+          if (!Array.isArray(embeddings))
+            throw new CacheEmbeddingError(id, "answer has no `embeddings` array");
+          return embeddings as ArrayLike<number>[];
+        },
+        options,
+        configPath,
+      ),
     );
-  }
-
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#pipeline.embed(texts);
-  }
-
-  stats(): EmbeddingPipelineStats {
-    return this.#pipeline.stats();
-  }
-
-  close(): Promise<void> {
-    return this.#pipeline.close();
   }
 }

@@ -1,10 +1,6 @@
 import { CacheConfigError } from "../../core/errors.js";
-import type { Embedder } from "./embedder.js";
-import {
-  EmbeddingPipeline,
-  type EmbeddingPipelineOptions,
-  type EmbeddingPipelineStats,
-} from "./embedding-pipeline.js";
+import { EmbeddingPipeline, type EmbeddingPipelineOptions } from "./embedding-pipeline.js";
+import { PipelineEmbedder } from "./pipeline-embedder.js";
 import { CacheEmbeddingError } from "./errors.js";
 import { postJson } from "./http-transport.js";
 import { joinUrl, requireHttpUrl } from "./url.js";
@@ -55,12 +51,12 @@ export interface OpenAIEmbedderOptions extends EmbeddingPipelineOptions {
  * `{ data: [{ index, embedding }] }`. Wrapped in an {@link EmbeddingPipeline}, so batching,
  * retries, timeouts, the embedding cache and vector validation apply.
  */
-export class OpenAIEmbedder implements Embedder {
+export class OpenAIEmbedder extends PipelineEmbedder {
   readonly id: string;
   readonly dimensions: number;
-  readonly #pipeline: EmbeddingPipeline;
 
   constructor(options: OpenAIEmbedderOptions, configPath = "semantic.embedder") {
+    super();
     const model = options.model;
     if (typeof model !== "string" || model.trim() === "") {
       throw new CacheConfigError(`${configPath}.model`, "must name the embedding model");
@@ -90,32 +86,22 @@ export class OpenAIEmbedder implements Embedder {
     this.id = `openai:${model}`;
     this.dimensions = dimensions;
     const id = this.id;
-    this.#pipeline = new EmbeddingPipeline(
-      { id, dimensions },
-      async (texts, { signal }) => {
-        const body: Record<string, unknown> = { model, input: texts };
-        if (sendDimensions) body.dimensions = dimensions;
-        return parseOpenAIResponse(
-          id,
-          await postJson(id, url, body, { headers, signal }),
-          texts.length,
-        );
-      },
-      options,
-      configPath,
+    this.usePipeline(
+      new EmbeddingPipeline(
+        { id, dimensions },
+        async (texts, { signal }) => {
+          const body: Record<string, unknown> = { model, input: texts };
+          if (sendDimensions) body.dimensions = dimensions;
+          return parseOpenAIResponse(
+            id,
+            await postJson(id, url, body, { headers, signal }),
+            texts.length,
+          );
+        },
+        options,
+        configPath,
+      ),
     );
-  }
-
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#pipeline.embed(texts);
-  }
-
-  stats(): EmbeddingPipelineStats {
-    return this.#pipeline.stats();
-  }
-
-  close(): Promise<void> {
-    return this.#pipeline.close();
   }
 }
 

@@ -1,12 +1,8 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { CacheConfigError } from "../../core/errors.js";
-import type { Embedder } from "./embedder.js";
-import {
-  EmbeddingPipeline,
-  type EmbeddingPipelineOptions,
-  type EmbeddingPipelineStats,
-} from "./embedding-pipeline.js";
+import { EmbeddingPipeline, type EmbeddingPipelineOptions } from "./embedding-pipeline.js";
+import { PipelineEmbedder } from "./pipeline-embedder.js";
 import { CacheEmbeddingError } from "./errors.js";
 
 /** The slice of `@huggingface/transformers` this provider uses. */
@@ -54,13 +50,13 @@ const PACKAGE = "@huggingface/transformers";
  * first use) and ONNX Runtime. One request at a time and no retries by default: the work is
  * CPU-bound and local failures do not heal by themselves.
  */
-export class TransformersEmbedder implements Embedder {
+export class TransformersEmbedder extends PipelineEmbedder {
   readonly id: string;
   readonly dimensions: number;
-  readonly #pipeline: EmbeddingPipeline;
   #extractor: Promise<FeatureExtractor> | undefined;
 
   constructor(options: TransformersEmbedderOptions, configPath = "semantic.embedder") {
+    super();
     if (typeof options.modelPath !== "string" || options.modelPath.trim() === "") {
       throw new CacheConfigError(`${configPath}.modelPath`, "must name a local model folder");
     }
@@ -76,35 +72,26 @@ export class TransformersEmbedder implements Embedder {
       });
       return this.#extractor;
     };
-    this.#pipeline = new EmbeddingPipeline(
-      {
-        id: this.id,
-        dimensions,
-        onClose: async () => (await this.#extractor?.catch(() => undefined))?.dispose?.(),
-      },
-      async (texts) => {
-        const extractor = await load();
-        const output = await extractor(texts, { pooling, normalize: true });
-        const width = output.dims[output.dims.length - 1];
-        return texts.map(
-          (_, i) => Array.prototype.slice.call(output.data, i * width, (i + 1) * width) as number[],
-        );
-      },
-      { maxConcurrency: 1, maxRetries: 0, maxBatchSize: 32, ...options },
-      configPath,
+    this.usePipeline(
+      new EmbeddingPipeline(
+        {
+          id: this.id,
+          dimensions,
+          onClose: async () => (await this.#extractor?.catch(() => undefined))?.dispose?.(),
+        },
+        async (texts) => {
+          const extractor = await load();
+          const output = await extractor(texts, { pooling, normalize: true });
+          const width = output.dims[output.dims.length - 1];
+          return texts.map(
+            (_, i) =>
+              Array.prototype.slice.call(output.data, i * width, (i + 1) * width) as number[],
+          );
+        },
+        { maxConcurrency: 1, maxRetries: 0, maxBatchSize: 32, ...options },
+        configPath,
+      ),
     );
-  }
-
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#pipeline.embed(texts);
-  }
-
-  stats(): EmbeddingPipelineStats {
-    return this.#pipeline.stats();
-  }
-
-  close(): Promise<void> {
-    return this.#pipeline.close();
   }
 }
 
