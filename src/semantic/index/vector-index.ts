@@ -17,7 +17,7 @@ export interface VectorIndex {
   readonly size: number;
   /** Adds a vector under `id`, replacing any vector already there. */
   add(id: number, vector: Float32Array): void;
-  /** {@link add} for many at once (HNSW builds them in one native call, on every core). */
+  /** {@link add} for many at once (HNSW builds them in one native call). */
   addMany(ids: readonly number[], vectors: readonly Float32Array[]): void;
   /** Resolves true when `id` was present. */
   remove(id: number): boolean;

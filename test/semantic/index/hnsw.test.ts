@@ -60,6 +60,24 @@ describe("HnswIndex", () => {
     expect(agree / queries).toBeGreaterThanOrEqual(0.99);
   });
 
+  it("builds, in one batch, a graph where every vector is found for itself", async () => {
+    // usearch's multi-threaded batch insert left 1-3 of 474 such vectors unreachable, so the
+    // index inserts on one thread: none may be missing.
+    const dims = 16;
+    const module = await usearch();
+    for (const seed of [1, 2, 3, 4]) {
+      const next = rng(seed);
+      const hnsw = new HnswIndex(module, dims);
+      const vectors = Array.from({ length: 474 }, () => randomUnit(dims, next));
+      hnsw.addMany(
+        vectors.map((_, i) => i),
+        vectors,
+      );
+      const lost = vectors.flatMap((v, i) => (hnsw.search(v, 1)[0]?.id === i ? [] : [i]));
+      expect(lost, `seed ${seed}`).toEqual([]);
+    }
+  });
+
   it("forgets removed ids, re-adds them, and stays correct through compaction", async () => {
     const dims = 16;
     const next = rng(9);
