@@ -8,6 +8,7 @@ export type {
   LatencySummary,
   MissRatioCurveReport,
   NamespaceReport,
+  OperationCounts,
   RateReport,
   RecommendationOptions,
   SemanticReport,

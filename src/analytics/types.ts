@@ -142,11 +142,8 @@ export interface TierReport {
   latency: LatencySummary;
 }
 
-export interface NamespaceReport {
-  reads: number;
-  hits: number;
-  misses: number;
-  hitRate: number;
+/** What happened besides reads, counted per namespace and in total. */
+export interface OperationCounts {
   sets: number;
   deletes: number;
   evictions: number;
@@ -156,6 +153,13 @@ export interface NamespaceReport {
   staleServed: number;
   loads: number;
   loadErrors: number;
+}
+
+export interface NamespaceReport extends OperationCounts {
+  reads: number;
+  hits: number;
+  misses: number;
+  hitRate: number;
 }
 
 /** Events per second over a trailing window. */
@@ -204,19 +208,7 @@ export interface ComprehensiveStats {
   loadLatency: LatencySummary;
   perTier: { l1: TierReport; l2: (TierReport & { errors: number }) | undefined };
   perNamespace: Record<string, NamespaceReport>;
-  totals: {
-    sets: number;
-    deletes: number;
-    evictions: number;
-    expirations: number;
-    promotions: number;
-    demotions: number;
-    staleServed: number;
-    loads: number;
-    loadErrors: number;
-    l2Errors: number;
-    tagInvalidations: number;
-  };
+  totals: OperationCounts & { l2Errors: number; tagInvalidations: number };
   errors: { tier: Tier; operation: string; count: number }[];
   rates: RateReport[];
   hotKeys: HotKey[];
