@@ -15,6 +15,7 @@ import { MemoryStore } from "../stores/memory.js";
 import type { CacheStore, NamespacedKey, StoreEntry } from "../stores/store.js";
 import { BusLink, createBus } from "./bus-link.js";
 import { CacheEmitter } from "./cache-emitter.js";
+import { tallyHit } from "./hit-tally.js";
 import { elapsedUs, notifyRead, ReadObservers } from "./read-observers.js";
 import type { CacheContext, LoadOutcome } from "./context.js";
 import { FailSafeL2 } from "./fail-safe.js";
@@ -48,7 +49,7 @@ export class MultiLevelCache {
   readonly l2: CacheStore | undefined;
   readonly events: TypedEmitter<CacheEvents>;
   /** Who sees every read: analytics, and {@link emitter} while `access` has listeners. */
-  private readonly readObservers = new ReadObservers();
+  private readonly readObservers = new ReadObservers(() => this.l1.slotCounters());
   /** {@link events}: a read observer of its own while `access` has listeners. */
   private readonly emitter: CacheEmitter = new CacheEmitter(
     (event) => this.listenToL1(event),
@@ -183,9 +184,7 @@ export class MultiLevelCache {
       const staleAt = l1.staleAtOf(slot);
       if (staleAt === 0 || staleAt > this.options.clock.now()) {
         this.counters.l1Hits++;
-        if (reader !== undefined) {
-          notifyRead(reader, key, namespace, "l1_hit", elapsedUs(started), slot);
-        }
+        if (reader !== undefined) this.observeHit(reader, key, namespace, started, slot);
         return l1.valueAt(slot) as T;
       }
     }
@@ -244,9 +243,7 @@ export class MultiLevelCache {
       const staleAt = l1.staleAtOf(slot);
       if (staleAt === 0 || staleAt > this.options.clock.now()) {
         this.counters.l1Hits++;
-        if (reader !== undefined) {
-          notifyRead(reader, key, namespace, "l1_hit", elapsedUs(started), slot);
-        }
+        if (reader !== undefined) this.observeHit(reader, key, namespace, started, slot);
         return l1.valueAt(slot) as T;
       }
       stale = l1.entryAt(slot);
@@ -409,6 +406,20 @@ export class MultiLevelCache {
     } catch (error) {
       this.events.emit("error", { tier: "l2", operation, error });
     }
+  }
+
+  /** Tells the read observers of an L1 hit, or adds it to their tally when they let it be. */
+  private observeHit(
+    reader: ReadObserver,
+    key: string,
+    namespace: string,
+    started: number,
+    slot: number,
+  ): void {
+    const durationUs = elapsedUs(started);
+    const tally = this.readObservers.tally;
+    if (tally !== undefined && tallyHit(tally, slot, durationUs)) return;
+    notifyRead(reader, key, namespace, "l1_hit", durationUs, slot);
   }
 
   /** Tells the read observers of a read answered below L1 (those observing now). */

@@ -13,6 +13,7 @@ import type { LmdbStoreOptions } from "../stores/lmdb.js";
 import type { RedisLock, RedisLockOptions } from "../stores/redis-lock.js";
 import type { RedisStoreOptions } from "../stores/redis.js";
 import type { CacheStore } from "../stores/store.js";
+import type { L1HitTally } from "./hit-tally.js";
 
 /** How writes reach the tiers, as lowercase strings so YAML and code agree. */
 export const WritePolicy = {
@@ -84,6 +85,14 @@ export interface ReadObserver {
     durationUs: number,
     l1Slot: number,
   ): void;
+
+  /**
+   * Optional: offers the observer an {@link L1HitTally} while it is the cache's only read observer
+   * (undefined when it stops being one, or stops observing). While it holds one, untimed L1 hits
+   * from slots it armed are added to the tally instead of calling {@link onRead}; when offered
+   * undefined, it takes what the tally holds and leaves every count at 0.
+   */
+  tallyHits?(tally: L1HitTally | undefined): void;
 }
 
 /**

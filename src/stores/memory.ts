@@ -74,6 +74,8 @@ export class MemoryStore implements CacheStore {
   private byteTotal = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** See {@link slotCounters}; undefined until asked for. */
+  private counters: Int32Array | undefined;
   private hits = 0;
   private misses = 0;
   private sets = 0;
@@ -105,6 +107,16 @@ export class MemoryStore implements CacheStore {
   /** Live entries (expired ones not yet swept included). */
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * One Int32 per slot, for a caller that counts something per entry by slot (L1 hits, see
+   * MultiLevelCache's L1HitTally); created at the first call. When an entry leaves, a count above
+   * 0 is negated: the caller still finds what the entry left with, and knows that whatever the
+   * slot holds next is another entry.
+   */
+  slotCounters(): Int32Array {
+    return (this.counters ??= new Int32Array(this.keyOf.length));
   }
 
   /** Bytes accounted against `maxBytes` (0 when no byte cap is set). */
@@ -424,6 +436,8 @@ export class MemoryStore implements CacheStore {
     this.staleAt[slot] = 0;
     this.freeSlots[this.freeCount++] = slot;
     this.count--;
+    const counters = this.counters;
+    if (counters !== undefined && counters[slot] > 0) counters[slot] = -counters[slot];
   }
 
   private setTags(slot: number, tags: readonly string[] | undefined): void {
