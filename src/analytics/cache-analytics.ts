@@ -181,11 +181,13 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
 
   /** The most read keys over about the last `hotKeyWindow` reads. */
   getHotKeys(count = this.hotKeyCount): HotKey[] {
+    this.recorder.settle();
     return this.recorder.hotKeys?.top(count) ?? [];
   }
 
   /** Predicted LRU hit rate (0..1) of L1 at `size` entries, from the miss-ratio curve. */
   predictHitRate(size: number): number | undefined {
+    this.recorder.settle();
     return this.recorder.mrc?.hitRatio(size);
   }
 
@@ -275,6 +277,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
       hasL2: this.hasL2,
       gauges: () => this.gauges(),
       semantic: () => this.semantic?.getStats(),
+      settle: () => this.recorder.settle(),
     });
   }
 
@@ -283,6 +286,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
   }
 
   private context(): StatsContext {
+    this.recorder.settle();
     return {
       now: this.clock.now(),
       createdAt: this.createdAt,
@@ -317,6 +321,7 @@ export class CacheAnalytics extends TypedEmitter<AnalyticsEvents> {
   private computeGauges(): Gauges {
     const stats = this.source.getStats();
     const l1 = this.source.l1;
+    this.recorder.settle();
     const reads = this.recorder.reads;
     const c = this.recorder.counters;
     const hits = c.total(Counter.L1_HIT) + c.total(Counter.L2_HIT);

@@ -80,6 +80,8 @@ export class HotKeyTracker {
    */
   untilTurn: number;
   private hasPrevious = false;
+  /** Called as a window ends, before counts move: for a caller holding reads it has yet to count. */
+  beforeTurn: (() => void) | undefined;
 
   /**
    * @param table where keys get their ids; shared with the miss-ratio curve so a read looks its
@@ -271,6 +273,8 @@ export class HotKeyTracker {
    * are at 0). Called when {@link untilTurn} reaches 0.
    */
   turn(): void {
+    this.slots.startTurn();
+    this.beforeTurn?.();
     this.slots.turn();
     const { info, listHead, listNext } = this;
     listHead.fill(-1);

@@ -3,79 +3,88 @@ import { hashKey } from "./key-hash.js";
 /** Most L1 slots followed; reads from slots beyond take the general path (a Map lookup). */
 export const MAX_L1_SLOTS = 1 << 20;
 
-/**
- * Fields of a slot's record in {@link L1Slots.records}. The first six, all an L1 hit reads or
- * writes, fill one 64-byte cache line (with the array's 16-byte header, each 8-element record
- * starts 16 bytes into a line); PREV, used only when a window turns, starts the next.
- */
-export const SlotRecord = {
-  /** The key, undefined until claimed (any string is a valid key, so no string can mark that). */
-  KEY: 0,
-  NAMESPACE: 1,
+/** Fields of a slot's record in {@link L1Slots.records}: 32 bytes, two slots a cache line. */
+export const SlotField = {
   /** First counter of the key's namespace (see NamespaceCounters.base). */
-  BASE: 2,
+  BASE: 0,
   /** The key's hash (see hashKey). */
-  HASH: 3,
-  /** Hits in the current window. */
-  CUR: 4,
-  /** The window the slot was last counted in (see {@link L1Slots.listCounted}). */
-  MARK: 5,
-  /** Hits in the previous window. */
-  PREV: 6,
+  HASH: 1,
+  /** Hits in window MARK. */
+  CUR: 2,
+  /** The window CUR counts: a count of another window is stale, and reads as 0. */
+  MARK: 3,
+  /** Hits in window PREV_MARK. */
+  PREV: 4,
+  /** The window PREV counts: it is the previous one's count only while that is the previous. */
+  PREV_MARK: 5,
   STRIDE: 8,
 } as const;
-const { KEY, NAMESPACE, BASE, HASH, CUR, MARK, PREV, STRIDE } = SlotRecord;
+const { BASE, HASH, CUR, MARK, PREV, PREV_MARK, STRIDE } = SlotField;
 
 /**
  * What analytics knows of each L1 slot: the key it held at its last recorded hit, that key's
  * namespace counter base and hash, and its hits over tumbling windows (for hot keys).
  *
  * An L1 hit names its slot, so recording it costs two string comparisons (pointer comparisons
- * when the caller reuses its strings) and a few increments in one record, instead of looking the
- * key up in a Map, which is most of what recording any other read costs. The record is one cache
- * line: on a large L1 most hits touch a slot whose line has left the CPU cache, and each line
- * costs about as much as the rest of the recording. A slot is reused once its entry leaves L1,
- * which the comparison catches: the slot is then {@link claim}ed for the new key. L1 bounds the
- * slots, so every key L1 holds gets an exact hit count. A window turn costs one pass over the
- * slots counted in the last two windows (kept in two lists), never one over all slots, so the
- * cost per read stays constant whatever the size of L1.
+ * when the caller reuses its strings) and a few increments, instead of looking the key up in a
+ * Map, which is most of what recording any other read costs. A slot is reused once its entry
+ * leaves L1, which the comparison catches: the slot is then {@link claim}ed for the new key. L1
+ * bounds the slots, so every key L1 holds gets an exact hit count.
+ *
+ * A slot's key and namespace sit side by side in {@link names}, and its numbers in one 32-byte
+ * record of {@link records}: whatever recording a slot touches lies in two cache lines, which
+ * on a large L1 have usually left the CPU cache by the slot's next read. Counts carry the window
+ * they count, so a window turn zeroes nothing: it visits the slots counted in the window that
+ * ends (kept in a list), once, never all slots, so its cost per read stays constant whatever the
+ * size of L1.
  */
 export class L1Slots {
-  /** {@link SlotRecord.STRIDE} elements per slot: strings and small integers. */
-  records: (string | number | undefined)[] = [];
-  /** Slots with a record. */
+  /** Key and namespace of each slot, at 2 × slot; the key is undefined until claimed. */
+  readonly names: (string | undefined)[] = [];
+  /** {@link SlotField.STRIDE} integers per slot. */
+  records = new Int32Array(0);
+  /** Slots with room. */
   size = 0;
   /** The current window; a slot whose MARK differs has not been counted in it yet. */
   window = 1;
-  /** Slots counted in the current window, and in the previous one. */
-  private counted: Int32Array = new Int32Array(64);
+  /** Slots counted in the current window, and in the previous one (each listed once). */
+  private counted = new Int32Array(64);
   private countedSize = 0;
-  private previous: Int32Array = new Int32Array(64);
+  private previous = new Int32Array(64);
   private previousSize = 0;
+  /** The window {@link startTurn} began to end, if any. */
+  private ending = 0;
 
   /** True when `slot` was last claimed for this key. */
   holds(slot: number, key: string, namespace: string): boolean {
-    const at = slot * STRIDE;
     return (
-      slot < this.size &&
-      this.records[at + KEY] === key &&
-      this.records[at + NAMESPACE] === namespace
+      slot < this.size && this.names[2 * slot] === key && this.names[2 * slot + 1] === namespace
     );
   }
 
   /** True when `slot` has been claimed (its key may have left L1 since). */
   claimed(slot: number): boolean {
-    return slot < this.size && this.records[slot * STRIDE + KEY] !== undefined;
+    return slot < this.size && this.names[2 * slot] !== undefined;
   }
 
   /** The key `slot` was last claimed for (see {@link claimed}). */
   keyAt(slot: number): string {
-    return this.records[slot * STRIDE + KEY] as string;
+    return this.names[2 * slot] as string;
   }
 
   /** The namespace of {@link keyAt}. */
   namespaceAt(slot: number): string {
-    return this.records[slot * STRIDE + NAMESPACE] as string;
+    return this.names[2 * slot + 1] as string;
+  }
+
+  /** The first counter of the namespace of {@link keyAt}. */
+  baseAt(slot: number): number {
+    return this.records[slot * STRIDE + BASE];
+  }
+
+  /** The hash of {@link keyAt}. */
+  hashAt(slot: number): number {
+    return this.records[slot * STRIDE + HASH];
   }
 
   /**
@@ -86,35 +95,36 @@ export class L1Slots {
    */
   claim(slot: number, key: string, namespace: string, base: number, seed: number): void {
     if (slot >= this.size) this.grow(slot);
-    const at = slot * STRIDE;
-    this.records[at + KEY] = key;
-    this.records[at + NAMESPACE] = namespace;
-    this.records[at + BASE] = base;
-    this.records[at + HASH] = hashKey(seed, key);
+    this.names[2 * slot] = key;
+    this.names[2 * slot + 1] = namespace;
+    this.records[slot * STRIDE + BASE] = base;
+    this.records[slot * STRIDE + HASH] = hashKey(seed, key);
   }
 
-  /** One hit from `slot` (claimed). */
-  count(slot: number): void {
+  /** `hits` hits from `slot` (claimed) in the current window. */
+  count(slot: number, hits = 1): void {
     const at = slot * STRIDE;
-    this.records[at + CUR] = (this.records[at + CUR] as number) + 1;
-    if (this.records[at + MARK] !== this.window) this.listCounted(slot);
-  }
-
-  /** Lists `slot` as counted in the current window (the first hit of the window). */
-  listCounted(slot: number): void {
-    this.records[slot * STRIDE + MARK] = this.window;
-    if (this.countedSize === this.counted.length) this.counted = doubled(this.counted);
-    this.counted[this.countedSize++] = slot;
+    if (this.records[at + MARK] === this.window) {
+      this.records[at + CUR] += hits;
+      return;
+    }
+    this.records[at + CUR] = hits;
+    this.records[at + MARK] = this.window;
+    this.counted = listed(this.counted, this.countedSize++, slot);
   }
 
   /** The slot's hits in the current window. */
   current(slot: number): number {
-    return slot < this.size ? (this.records[slot * STRIDE + CUR] as number) : 0;
+    const at = slot * STRIDE;
+    return slot < this.size && this.records[at + MARK] === this.window ? this.records[at + CUR] : 0;
   }
 
   /** The slot's hits in the previous window. */
   previousCount(slot: number): number {
-    return slot < this.size ? (this.records[slot * STRIDE + PREV] as number) : 0;
+    const at = slot * STRIDE;
+    return slot < this.size && this.records[at + PREV_MARK] === this.window - 1
+      ? this.records[at + PREV]
+      : 0;
   }
 
   /** Zeroes the slot's hit counts (the caller has taken them elsewhere). */
@@ -124,34 +134,54 @@ export class L1Slots {
     this.records[slot * STRIDE + PREV] = 0;
   }
 
-  /** Every slot's current count becomes its previous one, and counting starts again. */
-  turn(): void {
-    const records = this.records;
-    for (let i = 0; i < this.previousSize; i++) records[this.previous[i] * STRIDE + PREV] = 0;
-    for (let i = 0; i < this.countedSize; i++) {
-      const at = this.counted[i] * STRIDE;
-      records[at + PREV] = records[at + CUR];
-      records[at + CUR] = 0;
+  /**
+   * Starts ending the current window: between this and {@link turn}, {@link countEnding} adds
+   * hits counted elsewhere to the window that ends.
+   */
+  startTurn(): void {
+    this.previousSize = 0;
+    this.ending = this.window;
+  }
+
+  /** `hits` more hits from `slot` (claimed) in the window that ends (see {@link startTurn}). */
+  countEnding(slot: number, hits: number): void {
+    const at = slot * STRIDE;
+    if (this.records[at + PREV_MARK] === this.window) {
+      this.records[at + PREV] += hits;
+      return;
     }
-    const previous = this.previous;
-    this.previous = this.counted;
-    this.previousSize = this.countedSize;
-    this.counted = previous;
+    this.records[at + PREV] = this.current(slot) + hits;
+    this.records[at + PREV_MARK] = this.window;
+    this.previous = listed(this.previous, this.previousSize++, slot);
+  }
+
+  /** Ends the current window (see {@link startTurn}): its counts become the previous ones. */
+  turn(): void {
+    if (this.ending !== this.window) this.startTurn();
+    const records = this.records;
+    for (let i = 0; i < this.countedSize; i++) {
+      const slot = this.counted[i];
+      const at = slot * STRIDE;
+      if (records[at + PREV_MARK] === this.window) continue;
+      records[at + PREV] = records[at + CUR];
+      records[at + PREV_MARK] = this.window;
+      this.previous = listed(this.previous, this.previousSize++, slot);
+    }
     this.countedSize = 0;
     this.window++;
   }
 
   /** Each slot with hits in either window, once. */
   forEachCounted(visit: (slot: number, current: number, previous: number) => void): void {
-    const records = this.records;
     for (let i = 0; i < this.countedSize; i++) {
-      const at = this.counted[i] * STRIDE;
-      visit(this.counted[i], records[at + CUR] as number, records[at + PREV] as number);
+      const slot = this.counted[i];
+      visit(slot, this.current(slot), this.previousCount(slot));
     }
     for (let i = 0; i < this.previousSize; i++) {
-      const at = this.previous[i] * STRIDE;
-      if (records[at + MARK] !== this.window)
-        visit(this.previous[i], 0, records[at + PREV] as number);
+      const slot = this.previous[i];
+      if (this.records[slot * STRIDE + MARK] !== this.window) {
+        visit(slot, 0, this.previousCount(slot));
+      }
     }
   }
 
@@ -160,16 +190,25 @@ export class L1Slots {
     let size = Math.max(1024, this.size);
     while (size <= slot) size *= 2;
     size = Math.min(size, MAX_L1_SLOTS);
-    // Numbers start as 0 so every element holds a string, undefined or a small integer.
-    for (let s = this.size; s < size; s++) {
-      this.records.push(undefined, undefined, 0, 0, 0, 0, 0, 0);
-    }
+    for (let s = this.size; s < size; s++) this.names.push(undefined, "");
+    this.records = grown(this.records, size * STRIDE);
     this.size = size;
   }
 }
 
-function doubled(list: Int32Array): Int32Array {
-  const next = new Int32Array(list.length * 2);
-  next.set(list);
+/** `list` with `slot` at `index`, grown when full. */
+function listed(
+  list: Int32Array<ArrayBuffer>,
+  index: number,
+  slot: number,
+): Int32Array<ArrayBuffer> {
+  const room = index < list.length ? list : grown(list, 2 * list.length);
+  room[index] = slot;
+  return room;
+}
+
+function grown(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(length);
+  next.set(array);
   return next;
 }

@@ -37,12 +37,20 @@ export interface PrometheusView {
     tagInvalidations: number;
   };
   semantic(): { exactHits: number; similarHits: number; misses: number } | undefined;
+  /** Brings every count up to date; called before each metric is read. */
+  settle(): void;
+}
+
+/** Where metrics register, and what brings their sources up to date. */
+interface Scope {
+  registry: Registry;
+  settle(): void;
 }
 
 type Emit<L extends string> = (labels: LabelValues<L>, value: number) => void;
 
 function counter<L extends string>(
-  registry: Registry,
+  scope: Scope,
   name: string,
   help: string,
   labelNames: L[],
@@ -52,8 +60,9 @@ function counter<L extends string>(
     name,
     help,
     labelNames,
-    registers: [registry],
+    registers: [scope.registry],
     collect() {
+      scope.settle();
       metric.reset();
       fill((labels, value) => metric.inc(labels, value));
     },
@@ -61,7 +70,7 @@ function counter<L extends string>(
 }
 
 function gauge<L extends string>(
-  registry: Registry,
+  scope: Scope,
   name: string,
   help: string,
   labelNames: L[],
@@ -71,8 +80,9 @@ function gauge<L extends string>(
     name,
     help,
     labelNames,
-    registers: [registry],
+    registers: [scope.registry],
     collect() {
+      scope.settle();
       metric.reset();
       fill((labels, value) => metric.set(labels, value));
     },
@@ -137,6 +147,7 @@ class PrecomputedHistogram extends Histogram<string> {
 /** Registers every `victor_cache_*` metric in `registry`, reading `view` at scrape time. */
 export function registerMetrics(registry: Registry, view: PrometheusView): void {
   const { counters } = view;
+  const scope: Scope = { registry, settle: () => view.settle() };
   const tiers: Tier[] = view.hasL2 ? ["l1", "l2"] : ["l1"];
   const perNamespace = <L extends string>(
     emit: Emit<L>,
@@ -149,7 +160,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
   };
 
   counter(
-    registry,
+    scope,
     "victor_cache_requests_total",
     "Reads (get/getOrSet lookups) by namespace and result.",
     ["namespace", "result"],
@@ -161,7 +172,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   counter(
-    registry,
+    scope,
     "victor_cache_hits_total",
     "Reads answered by a tier.",
     ["tier", "namespace"],
@@ -171,7 +182,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   counter(
-    registry,
+    scope,
     "victor_cache_misses_total",
     "Reads a tier could not answer.",
     ["tier", "namespace"],
@@ -180,18 +191,18 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
       if (view.hasL2) perNamespace(emit, C.L2_MISS, { tier: "l2" });
     },
   );
-  counter(registry, "victor_cache_sets_total", "Writes through the cache.", ["namespace"], (emit) =>
+  counter(scope, "victor_cache_sets_total", "Writes through the cache.", ["namespace"], (emit) =>
     perNamespace(emit, C.SET),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_deletes_total",
     "Deletes through the cache.",
     ["namespace"],
     (emit) => perNamespace(emit, C.DELETE),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_evictions_total",
     "Entries evicted by a cap; result is the reason (capacity, bytes, other).",
     ["tier", "namespace", "result"],
@@ -203,7 +214,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   counter(
-    registry,
+    scope,
     "victor_cache_expirations_total",
     "Entries that expired.",
     ["tier", "namespace"],
@@ -213,28 +224,28 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   counter(
-    registry,
+    scope,
     "victor_cache_promotions_total",
     "Entries copied from L2 into L1.",
     ["namespace"],
     (emit) => perNamespace(emit, C.PROMOTE),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_demotions_total",
     "Entries moved from L1 down to L2.",
     ["namespace"],
     (emit) => perNamespace(emit, C.DEMOTE),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_stale_served_total",
     "Stale values served because the loader failed (grace).",
     ["namespace"],
     (emit) => perNamespace(emit, C.STALE),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_loads_total",
     "Loader calls by result (ok, error).",
     ["namespace", "result"],
@@ -247,7 +258,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   counter(
-    registry,
+    scope,
     "victor_cache_errors_total",
     "Tier operations that failed (in fail-safe mode, degraded).",
     ["tier", "operation"],
@@ -256,11 +267,11 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
         emit({ tier: e.tier, operation: e.operation }, e.count);
     },
   );
-  counter(registry, "victor_cache_tag_invalidations_total", "invalidateTag calls.", [], (emit) =>
+  counter(scope, "victor_cache_tag_invalidations_total", "invalidateTag calls.", [], (emit) =>
     emit({}, view.gauges().tagInvalidations),
   );
   counter(
-    registry,
+    scope,
     "victor_cache_dropped_writes_total",
     "L2 writes dropped (write-back queue full, L2 down).",
     [],
@@ -268,7 +279,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
   );
 
   gauge(
-    registry,
+    scope,
     "victor_cache_hit_ratio",
     "Hit ratio since start, per tier and overall (tier=all), 0..1.",
     ["tier"],
@@ -280,7 +291,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   gauge(
-    registry,
+    scope,
     "victor_cache_entries",
     "Entries held per tier (-1: the tier cannot count them).",
     ["tier"],
@@ -290,18 +301,12 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
       if (g.l2 !== undefined) emit({ tier: "l2" }, g.l2);
     },
   );
+  gauge(scope, "victor_cache_max_entries", "Configured entry cap per tier.", ["tier"], (emit) => {
+    const max = view.gauges().maxEntries;
+    if (max !== undefined) emit({ tier: "l1" }, max);
+  });
   gauge(
-    registry,
-    "victor_cache_max_entries",
-    "Configured entry cap per tier.",
-    ["tier"],
-    (emit) => {
-      const max = view.gauges().maxEntries;
-      if (max !== undefined) emit({ tier: "l1" }, max);
-    },
-  );
-  gauge(
-    registry,
+    scope,
     "victor_cache_memory_bytes",
     "Bytes held by L1 (measured when l1.maxBytes is set).",
     ["tier"],
@@ -311,7 +316,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   gauge(
-    registry,
+    scope,
     "victor_cache_hot_key_share",
     "Share of recent reads going to the reported hot keys, 0..1.",
     [],
@@ -321,7 +326,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     },
   );
   gauge(
-    registry,
+    scope,
     "victor_cache_write_back_queue_depth",
     "Writes waiting for L2 (write-back).",
     [],
@@ -341,7 +346,7 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
 
   if (view.semantic() !== undefined) {
     counter(
-      registry,
+      scope,
       "victor_cache_semantic_requests_total",
       "Semantic lookups by result (exact_hit, similar_hit, miss).",
       ["result"],

@@ -1,13 +1,15 @@
 import type { Clock } from "../core/clock.js";
 import { MAX_DURATION_US } from "../multilevel/read-observers.js";
+import type { L1HitTally } from "../multilevel/hit-tally.js";
 import type { AccessResult, CacheEvents, ReadObserver } from "../multilevel/types.js";
 import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./counters.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { HotKeyTracker } from "./hot-keys.js";
 import { KeyTable } from "./key-table.js";
-import { L1Slots, MAX_L1_SLOTS, SlotRecord } from "./l1-slots.js";
+import { L1Slots, MAX_L1_SLOTS, SlotField } from "./l1-slots.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { ShardsMrc } from "./shards.js";
+import { TalliedHits, type TallySink } from "./tallied-hits.js";
 import type { AnalyticsEventSource } from "./types.js";
 
 /** Results of a read, in the order of {@link EventRecorder.readLatency}. */
@@ -32,12 +34,14 @@ export interface RecorderOptions {
  * other listener works on the event's fields directly and keeps no reference to the payload (the
  * cache reuses it).
  *
- * An L1 hit, the read that matters for speed, costs a comparison of the key with the one its L1
- * slot held last time, a counter increment at the base that slot remembers, a histogram bucket
- * when the cache timed the read (else a count), an increment of the slot's hot-key count and the
- * SHARDS threshold test on the slot's remembered hash: no lookup and no clock. Other reads look
- * their key up once (a Map) for the same work, and the expiry sample's clock read for the few keys
- * it follows.
+ * An L1 hit, the read that matters for speed, mostly never reaches the recorder: while it is a
+ * MultiLevelCache's only read observer, the cache tallies the hits of slots the recorder armed,
+ * and {@link TalliedHits} adds them up in bulk (see L1HitTally). A hit that does arrive costs a
+ * comparison of the key with the one its L1 slot held last time, a counter increment at the base
+ * that slot remembers, a histogram bucket when the cache timed the read (else a count), an
+ * increment of the slot's hot-key count and the SHARDS threshold test on the slot's remembered
+ * hash: no lookup and no clock. Other reads look their key up once (a Map) for the same work, and
+ * the expiry sample's clock read for the few keys it follows.
  */
 export class EventRecorder implements ReadObserver {
   readonly counters: NamespaceCounters;
@@ -55,6 +59,8 @@ export class EventRecorder implements ReadObserver {
   private readonly slots = new L1Slots();
   /** Per read result, reads since its last timed one (see {@link timed}). */
   private readonly untimed = new Float64Array(READ_RESULTS.length);
+  /** The L1 hits the cache tallies for this recorder, while it does (see {@link tallyHits}). */
+  private tallied: TalliedHits | undefined;
   tagInvalidations = 0;
   private readonly hasL2: boolean;
   private readonly clock: Clock;
@@ -82,7 +88,19 @@ export class EventRecorder implements ReadObserver {
       );
   }
 
-  /** Reads recorded: every read is an L1 hit or an L1 miss. */
+  /**
+   * Takes the hits the cache has tallied so far, so that counters, hot keys and the miss-ratio
+   * curve's reference count include every read: call before reading any of them out.
+   */
+  settle(): void {
+    const tallied = this.tallied;
+    if (tallied === undefined) return;
+    tallied.catchUp();
+    tallied.fold();
+    tallied.allow();
+  }
+
+  /** Reads recorded (after {@link settle}): every read is an L1 hit or an L1 miss. */
   get reads(): number {
     return this.counters.total(Counter.L1_HIT) + this.counters.total(Counter.L1_MISS);
   }
@@ -133,10 +151,9 @@ export class EventRecorder implements ReadObserver {
 
   /**
    * One read (see ReadObserver). The L1 hit of a key whose slot is known is written out here in
-   * full, with the sketches' counting inline (the hot-key countdown, the SHARDS threshold) and a
-   * call only for a timed read, a slot's first hit in a window or a key SHARDS samples: this runs
-   * on every read, inside the cache's `get`, where V8 runs out of inlining budget for anything
-   * deeper.
+   * full, with the sketches' counting inline (the hot-key countdown, the SHARDS threshold): without
+   * a tally (another observer shares the reads) this runs on every read, inside the cache's `get`,
+   * where V8 runs out of inlining budget for anything deeper.
    */
   onRead(
     key: string,
@@ -145,41 +162,67 @@ export class EventRecorder implements ReadObserver {
     durationUs: number,
     l1Slot: number,
   ): void {
+    const tallied = this.tallied;
+    if (tallied !== undefined) tallied.catchUp();
     const slots = this.slots;
     if (
       l1Slot >= 0 &&
       l1Slot < slots.size &&
-      slots.records[l1Slot * SlotRecord.STRIDE + SlotRecord.KEY] === key &&
-      slots.records[l1Slot * SlotRecord.STRIDE + SlotRecord.NAMESPACE] === namespace &&
+      slots.names[2 * l1Slot] === key &&
+      slots.names[2 * l1Slot + 1] === namespace &&
       result === "l1_hit"
     ) {
       const records = slots.records;
-      const at = l1Slot * SlotRecord.STRIDE;
-      this.counterValues[(records[at + SlotRecord.BASE] as number) + Counter.L1_HIT]++;
+      const at = l1Slot * SlotField.STRIDE;
+      this.counterValues[records[at + SlotField.BASE] + Counter.L1_HIT]++;
       if (durationUs >= 0) this.timed(0, durationUs);
       else this.untimed[0]++;
       const hotKeys = this.hotKeys;
       if (hotKeys !== undefined) {
-        records[at + SlotRecord.CUR] = (records[at + SlotRecord.CUR] as number) + 1;
-        if (records[at + SlotRecord.MARK] !== slots.window) slots.listCounted(l1Slot);
+        slots.count(l1Slot);
         if (--hotKeys.untilTurn <= 0) hotKeys.turn();
       }
       const mrc = this.mrc;
       if (mrc !== undefined) {
-        const hash = records[at + SlotRecord.HASH] as number;
+        const hash = records[at + SlotField.HASH];
         if (hash < mrc.threshold) mrc.sampledAccess(hash, namespace);
       }
+      if (tallied !== undefined && !tallied.isArmed(l1Slot)) tallied.arm(l1Slot);
     } else if (result === "l1_hit" && l1Slot >= 0 && l1Slot < MAX_L1_SLOTS) {
       this.claim(l1Slot, key, namespace);
       this.onRead(key, namespace, result, durationUs, l1Slot);
     } else {
       this.otherRead(key, namespace, result, durationUs);
     }
+    if (tallied !== undefined) tallied.allow();
+  }
+
+  /**
+   * Lets the cache tally L1 hits while this is its only read observer (see L1HitTally), or stops
+   * it (`undefined`), taking every hit tallied.
+   */
+  tallyHits(tally: L1HitTally | undefined): void {
+    this.tallied?.stop();
+    this.tallied = tally === undefined ? undefined : new TalliedHits(tally, this.tallySink());
+  }
+
+  /** What hits the cache tallied are added to. */
+  private tallySink(): TallySink {
+    return {
+      counterValues: this.counterValues,
+      slots: this.slots,
+      l1HitLatency: this.readLatency[0],
+      untimed: this.untimed,
+      hotKeys: this.hotKeys,
+      mrc: this.mrc,
+    };
   }
 
   /** `slot` holds `key` now: what the hot-key tracker counted for its previous key moves on. */
   private claim(slot: number, key: string, namespace: string): void {
     const slots = this.slots;
+    // Hits tallied on the slot were its previous key's: they go with it.
+    this.tallied?.settle(slot);
     if (this.hotKeys !== undefined && slots.claimed(slot)) {
       this.hotKeys.releaseSlot(slot, slots.keyAt(slot), slots.namespaceAt(slot));
     }
@@ -242,6 +285,8 @@ export class EventRecorder implements ReadObserver {
   }
 
   private readonly onSet = (e: CacheEvents["set"]): void => {
+    // What the cache tallied came before this write.
+    this.tallied?.catchUp();
     this.counters.values[this.counters.base(e.namespace) + Counter.SET]++;
     const h = this.hash(e.namespace, e.key);
     if (this.mrc !== undefined) this.mrc.touch(h, e.namespace);
@@ -251,11 +296,13 @@ export class EventRecorder implements ReadObserver {
   };
 
   private readonly onDelete = (e: CacheEvents["delete"]): void => {
+    this.tallied?.catchUp();
     this.counters.values[this.counters.base(e.namespace) + Counter.DELETE]++;
     if (this.mrc !== undefined) this.mrc.remove(this.hash(e.namespace, e.key));
   };
 
   private readonly onClear = (e: CacheEvents["clear"]): void => {
+    this.tallied?.catchUp();
     if (e.namespace !== undefined)
       this.counters.values[this.counters.base(e.namespace) + Counter.CLEAR]++;
     this.mrc?.clear(e.namespace);
@@ -266,6 +313,7 @@ export class EventRecorder implements ReadObserver {
   };
 
   private readonly onExpire = (e: CacheEvents["expire"]): void => {
+    this.tallied?.catchUp();
     const tier = e.tier;
     this.counters.values[
       this.counters.base(e.namespace) + (tier === "l1" ? Counter.EXPIRE_L1 : Counter.EXPIRE_L2)

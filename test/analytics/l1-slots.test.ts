@@ -4,7 +4,7 @@ import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
 import { HotKeyTracker } from "../../src/analytics/hot-keys.js";
 import { namespaceSeed, hashKey } from "../../src/analytics/key-hash.js";
 import { KeyTable } from "../../src/analytics/key-table.js";
-import { L1Slots, MAX_L1_SLOTS, SlotRecord } from "../../src/analytics/l1-slots.js";
+import { L1Slots, MAX_L1_SLOTS } from "../../src/analytics/l1-slots.js";
 import { loadTrace } from "../../src/eviction/trace.js";
 import { ManualTime } from "../helpers/manual-time.js";
 import { tracePath } from "../helpers/traces.js";
@@ -55,10 +55,8 @@ describe("L1Slots", () => {
     expect(slots.claimed(3)).toBe(true);
     expect(slots.claimed(2)).toBe(false);
     expect(slots.holds(3, "a", "ns")).toBe(true);
-    expect(slots.records[3 * SlotRecord.STRIDE + SlotRecord.BASE]).toBe(32);
-    expect(slots.records[3 * SlotRecord.STRIDE + SlotRecord.HASH]).toBe(
-      hashKey(namespaceSeed("ns"), "a"),
-    );
+    expect(slots.baseAt(3)).toBe(32);
+    expect(slots.hashAt(3)).toBe(hashKey(namespaceSeed("ns"), "a"));
     // The same key in another namespace, another key, and the empty key (a valid key) in an
     // unclaimed slot are all "not held".
     expect(slots.holds(3, "a", "other")).toBe(false);
@@ -70,7 +68,7 @@ describe("L1Slots", () => {
     slots.claim(5000, "c", "ns", 0, namespaceSeed("ns"));
     expect(slots.size).toBeGreaterThan(5000);
     expect(slots.holds(3, "a", "ns")).toBe(true);
-    expect(slots.records[3 * SlotRecord.STRIDE + SlotRecord.BASE]).toBe(32);
+    expect(slots.baseAt(3)).toBe(32);
     expect(slots.size).toBeLessThanOrEqual(MAX_L1_SLOTS);
   });
 

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
+import { talliedIn } from "../../src/multilevel/hit-tally.js";
+import { MultiLevelCache } from "../../src/multilevel/multilevel-cache.js";
+import { ManualTime } from "../helpers/manual-time.js";
+
+/**
+ * One cache whose analytics is its only read observer, so the cache tallies its L1 hits, and one
+ * whose analytics shares the reads with another observer, so it is called for every read: the
+ * same operations must leave the same counts, hot keys and miss-ratio curve in both.
+ */
+function pair(trackHotKeys: boolean, samplingRate: number) {
+  const time = new ManualTime();
+  const make = (everyRead: boolean) => {
+    const cache = new MultiLevelCache({
+      l1: { maxSize: 6, sweepInterval: 0, evictionPolicy: "lru" },
+      latencySampleEvery: 4,
+      clock: time,
+    });
+    const analytics = new CacheAnalytics({
+      cache,
+      clock: time,
+      scheduler: time,
+      trackHotKeys,
+      hotKeyWindow: 7,
+      hotKeyCapacity: 64,
+      mrcMaxSamplingRate: samplingRate,
+    });
+    if (everyRead) cache.observeReads({ onRead: () => undefined });
+    return { cache, analytics };
+  };
+  return { tallied: make(false), called: make(true), time };
+}
+
+describe("hits the cache tallies", () => {
+  for (const [trackHotKeys, samplingRate] of [
+    [true, 0.5],
+    [true, 1],
+    [false, 0.5],
+  ] as const) {
+    it(`are recorded as if each read were seen (hot keys ${trackHotKeys ? "on" : "off"}, sampling ${samplingRate})`, async () => {
+      const { tallied, called, time } = pair(trackHotKeys, samplingRate);
+      let seed = 11;
+      const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+      const namespaces = ["a", "b"];
+      let pending = 0;
+      for (let i = 0; i < 4000; i++) {
+        const key = `k${next() % 9}`;
+        const namespace = namespaces[next() % 2];
+        const roll = next() % 100;
+        for (const { cache } of [tallied, called]) {
+          if (roll < 3) await cache.delete(key, { namespace });
+          else if (roll < 5) await cache.set(key, i, { namespace, ttl: 0.05 });
+          else if (roll === 5) await cache.clear(namespace);
+          else if ((await cache.get(key, { namespace })) === undefined)
+            await cache.set(key, i, { namespace });
+        }
+        if (i % 97 === 0) time.advance(20);
+        if (i % 250 === 249) {
+          // Hits the cache tallied and the analytics has not taken yet.
+          const counts = tallied.cache.l1.slotCounters();
+          pending += counts.reduce((sum, n) => sum + talliedIn(n), 0);
+          const a = tallied.analytics.getComprehensiveStats();
+          const b = called.analytics.getComprehensiveStats();
+          expect(a.reads).toBe(b.reads);
+          expect(a.perTier.l1.hits).toBe(b.perTier.l1.hits);
+          expect(a.perTier.l1.hits).toBe(tallied.cache.getStats().l1.hits);
+          expect(a.perNamespace).toEqual(b.perNamespace);
+          expect(tallied.analytics.getHotKeys(100)).toEqual(called.analytics.getHotKeys(100));
+          for (let size = 1; size <= 9; size++) {
+            expect(tallied.analytics.predictHitRate(size)).toBe(
+              called.analytics.predictHitRate(size),
+            );
+          }
+        }
+      }
+      // The comparison means something only if the cache did tally.
+      expect(pending).toBeGreaterThan(0);
+      for (const { cache, analytics } of [tallied, called]) {
+        await analytics.close();
+        await cache.close();
+      }
+    });
+  }
+});
