@@ -337,11 +337,13 @@ export function registerMetrics(registry: Registry, view: PrometheusView): void 
     registry,
     "victor_cache_operation_duration_seconds",
     "Duration of reads (operation=get; result is the tier that answered, or miss/stale) and loader calls (operation=load; result ok/error).",
-    () =>
-      view.latency.map(({ operation, result, histogram }) => ({
+    () => {
+      view.settle();
+      return view.latency.map(({ operation, result, histogram }) => ({
         labels: { operation, result },
         histogram,
-      })),
+      }));
+    },
   );
 
   if (view.semantic() !== undefined) {

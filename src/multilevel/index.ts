@@ -1,6 +1,6 @@
 export { MultiLevelCache } from "./multilevel-cache.js";
 export type { Loader } from "./load-path.js";
-export { L1HitTally } from "./hit-tally.js";
+export { L1HitTally, LIST_EVERY_HIT, talliedIn } from "./hit-tally.js";
 export { WritePolicy } from "./types.js";
 export type {
   WritePolicyName,

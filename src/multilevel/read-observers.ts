@@ -56,7 +56,7 @@ export class ReadObservers {
     if (next !== undefined && tallying !== next) {
       // The previous observer left every count at 0 and took what was listed.
       const tally = (this.ownTally ??= new L1HitTally(this.slotCounters()));
-      tally.untilCall = tally.touchedCount = tally.timedCount = 0;
+      tally.untilCall = tally.touchedCount = tally.timedCount = tally.orderedCount = 0;
       this.tally = tally;
       next.tallyHits!(tally);
     }

@@ -88,8 +88,8 @@ export interface ReadObserver {
 
   /**
    * Optional: offers the observer an {@link L1HitTally} while it is the cache's only read observer
-   * (undefined when it stops being one, or stops observing). While it holds one, untimed L1 hits
-   * from slots it armed are added to the tally instead of calling {@link onRead}; when offered
+   * (undefined when it stops being one, or stops observing). While it holds one, L1 hits from
+   * slots it armed are added to the tally instead of calling {@link onRead}; when offered
    * undefined, it takes what the tally holds and leaves every count at 0.
    */
   tallyHits?(tally: L1HitTally | undefined): void;
