@@ -149,58 +149,6 @@ describe("sampled latency", () => {
   });
 });
 
-describe("counts derived from L1 slots", () => {
-  for (const trackHotKeys of [true, false]) {
-    it(`agree with the cache's reads through churn and window turns (hot keys ${trackHotKeys ? "on" : "off"})`, async () => {
-      const cache = new MultiLevelCache({
-        l1: { maxSize: 6, sweepInterval: 0 },
-        latencySampleEvery: 4,
-      });
-      const time = new ManualTime();
-      const analytics = new CacheAnalytics({
-        cache,
-        clock: time,
-        scheduler: time,
-        trackHotKeys,
-        hotKeyWindow: 7,
-      });
-      // The reads as the cache reports them, to know which L1 hits it timed.
-      const l1Timed: boolean[] = [];
-      cache.observeReads({
-        onRead: (_k, _ns, result, durationUs) => {
-          if (result === "l1_hit") l1Timed.push(durationUs >= 0);
-        },
-      });
-      let seed = 7;
-      const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-      const namespaces = ["a", "b"];
-      let reads = 0;
-      for (let i = 0; i < 3000; i++) {
-        const key = `k${next() % 12}`;
-        const namespace = namespaces[next() % 2];
-        reads++;
-        if ((await cache.get(key, { namespace })) === undefined)
-          await cache.set(key, i, { namespace });
-        if (i % 500 === 499) {
-          const s = analytics.getComprehensiveStats();
-          const stats = cache.getStats();
-          expect(s.reads).toBe(reads);
-          expect(s.perTier.l1.hits).toBe(stats.l1.hits);
-          // No L2: a namespace's hits are its L1 hits.
-          expect(Object.keys(s.perNamespace).sort()).toEqual(["a", "b"]);
-          const perNamespace = Object.values(s.perNamespace).reduce((sum, n) => sum + n.hits, 0);
-          expect(perNamespace).toBe(stats.l1.hits);
-          // Each timed hit stands for the hits since the previous one: the histogram holds every
-          // hit up to the last timed one.
-          expect(s.perTier.l1.latency.count).toBe(l1Timed.lastIndexOf(true) + 1);
-        }
-      }
-      await analytics.close();
-      await cache.close();
-    });
-  }
-});
-
 describe("time series and rates", () => {
   it("samples hit rates per tier, latency and sizes once per interval", async () => {
     const { cache, time, analytics } = make({ historySize: 5 });

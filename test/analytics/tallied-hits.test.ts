@@ -7,7 +7,8 @@ import { ManualTime } from "../helpers/manual-time.js";
 /**
  * One cache whose analytics is its only read observer, so the cache tallies its L1 hits, and one
  * whose analytics shares the reads with another observer, so it is called for every read: the
- * same operations must leave the same counts, hot keys and miss-ratio curve in both.
+ * same operations must leave the same counts, hot keys and miss-ratio curve in both, and the
+ * counts must agree with the cache's own.
  */
 function pair(trackHotKeys: boolean, samplingRate: number) {
   const time = new ManualTime();
@@ -26,8 +27,16 @@ function pair(trackHotKeys: boolean, samplingRate: number) {
       hotKeyCapacity: 64,
       mrcMaxSamplingRate: samplingRate,
     });
-    if (everyRead) cache.observeReads({ onRead: () => undefined });
-    return { cache, analytics };
+    // Which L1 hits the cache timed, as it reports them to the second observer.
+    const l1Timed: boolean[] = [];
+    if (everyRead) {
+      cache.observeReads({
+        onRead: (_k, _ns, result, durationUs) => {
+          if (result === "l1_hit") l1Timed.push(durationUs >= 0);
+        },
+      });
+    }
+    return { cache, analytics, l1Timed };
   };
   return { tallied: make(false), called: make(true), time };
 }
@@ -44,6 +53,7 @@ describe("hits the cache tallies", () => {
       const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
       const namespaces = ["a", "b"];
       let pending = 0;
+      let reads = 0;
       for (let i = 0; i < 4000; i++) {
         const key = `k${next() % 9}`;
         const namespace = namespaces[next() % 2];
@@ -55,6 +65,7 @@ describe("hits the cache tallies", () => {
           else if ((await cache.get(key, { namespace })) === undefined)
             await cache.set(key, i, { namespace });
         }
+        if (roll > 5) reads++;
         if (i % 97 === 0) time.advance(20);
         if (i % 250 === 249) {
           // Hits the cache tallied and the analytics has not taken yet.
@@ -62,10 +73,18 @@ describe("hits the cache tallies", () => {
           pending += counts.reduce((sum, n) => sum + talliedIn(n), 0);
           const a = tallied.analytics.getComprehensiveStats();
           const b = called.analytics.getComprehensiveStats();
-          expect(a.reads).toBe(b.reads);
-          expect(a.perTier.l1.hits).toBe(b.perTier.l1.hits);
-          expect(a.perTier.l1.hits).toBe(tallied.cache.getStats().l1.hits);
+          expect(b.reads).toBe(reads);
+          expect(a.reads).toBe(reads);
+          const l1Hits = called.cache.getStats().l1.hits;
+          expect(b.perTier.l1.hits).toBe(l1Hits);
+          expect(a.perTier.l1.hits).toBe(l1Hits);
+          // No L2: a namespace's hits are its L1 hits.
+          const perNamespace = Object.values(b.perNamespace).reduce((sum, n) => sum + n.hits, 0);
+          expect(perNamespace).toBe(l1Hits);
           expect(a.perNamespace).toEqual(b.perNamespace);
+          // Seen one by one, each timed hit stands for the hits since the previous one: the
+          // histogram holds every hit up to the last timed one.
+          expect(b.perTier.l1.latency.count).toBe(called.l1Timed.lastIndexOf(true) + 1);
           expect(tallied.analytics.getHotKeys(100)).toEqual(called.analytics.getHotKeys(100));
           for (let size = 1; size <= 9; size++) {
             expect(tallied.analytics.predictHitRate(size)).toBe(
