@@ -1,3 +1,4 @@
+import { talliedIn } from "../multilevel/hit-tally.js";
 import { hashKey } from "./key-hash.js";
 
 /** Most L1 slots followed; reads from slots beyond take the general path (a Map lookup). */
@@ -135,24 +136,50 @@ export class L1Slots {
   }
 
   /**
-   * Starts ending the current window: between this and {@link turn}, {@link countEnding} adds
-   * hits counted elsewhere to the window that ends.
+   * Starts ending the current window: between this and {@link turn}, {@link countEndingTallies}
+   * adds hits counted elsewhere to the window that ends.
    */
   startTurn(): void {
     this.previousSize = 0;
     this.ending = this.window;
   }
 
-  /** `hits` more hits from `slot` (claimed) in the window that ends (see {@link startTurn}). */
-  countEnding(slot: number, hits: number): void {
-    const at = slot * STRIDE;
-    if (this.records[at + PREV_MARK] === this.window) {
-      this.records[at + PREV] += hits;
-      return;
+  /**
+   * Adds to the window that ends (see {@link startTurn}) the hits tallied in `counts` (see
+   * L1HitTally) on each slot of `touched`[0, `size`), taking them out of `counts` (a slot whose
+   * entry left L1 goes to 0), and adds them to each slot's namespace counter `counter` in
+   * `counterValues`. One tight loop, for the hundreds of slots a window ends with.
+   */
+  countEndingTallies(
+    touched: Int32Array,
+    size: number,
+    counts: Int32Array,
+    counterValues: Float64Array,
+    counter: number,
+  ): void {
+    const records = this.records;
+    const window = this.window;
+    let previous = this.previous;
+    let previousSize = this.previousSize;
+    for (let i = 0; i < size; i++) {
+      const slot = touched[i];
+      const n = counts[slot];
+      const hits = talliedIn(n);
+      if (hits === 0) continue;
+      counts[slot] = n < 0 ? 0 : n - hits;
+      const at = slot * STRIDE;
+      counterValues[records[at + BASE] + counter] += hits;
+      if (records[at + PREV_MARK] === window) {
+        records[at + PREV] += hits;
+        continue;
+      }
+      records[at + PREV] = (records[at + MARK] === window ? records[at + CUR] : 0) + hits;
+      records[at + PREV_MARK] = window;
+      if (previousSize === previous.length) previous = grown(previous, 2 * previousSize);
+      previous[previousSize++] = slot;
     }
-    this.records[at + PREV] = this.current(slot) + hits;
-    this.records[at + PREV_MARK] = this.window;
-    this.previous = listed(this.previous, this.previousSize++, slot);
+    this.previous = previous;
+    this.previousSize = previousSize;
   }
 
   /** Ends the current window (see {@link startTurn}): its counts become the previous ones. */

@@ -1,7 +1,7 @@
 import { LIST_EVERY_HIT, talliedIn, type L1HitTally } from "../multilevel/hit-tally.js";
 import { Counter } from "./counters.js";
 import type { HotKeyTracker } from "./hot-keys.js";
-import { L1Slots, SlotField } from "./l1-slots.js";
+import type { L1Slots } from "./l1-slots.js";
 import type { LogLinearHistogram } from "./log-linear-histogram.js";
 import type { ShardsMrc } from "./shards.js";
 
@@ -119,7 +119,7 @@ export class TalliedHits {
   /** Takes what `slot` holds (its entry may have left L1) and disarms it. */
   settle(slot: number): void {
     const hits = talliedIn(this.tally.counts[slot]);
-    if (hits > 0) this.add(slot, hits, false);
+    if (hits > 0) this.add(slot, hits);
     this.tally.counts[slot] = 0;
   }
 
@@ -128,13 +128,17 @@ export class TalliedHits {
    * (see L1Slots.startTurn); a slot whose entry left is disarmed.
    */
   fold(ending = false): void {
-    const { counts, touched } = this.tally;
-    for (let i = 0; i < this.tally.touchedCount; i++) {
-      const slot = touched[i];
-      const n = counts[slot];
-      const hits = talliedIn(n);
-      if (hits > 0) this.add(slot, hits, ending);
-      counts[slot] = n < 0 ? 0 : n - hits;
+    const { counts, touched, touchedCount } = this.tally;
+    const { slots, counterValues } = this.sink;
+    if (ending) {
+      slots.countEndingTallies(touched, touchedCount, counts, counterValues, Counter.L1_HIT);
+    } else {
+      for (let i = 0; i < touchedCount; i++) {
+        const n = counts[touched[i]];
+        const hits = talliedIn(n);
+        if (hits > 0) this.add(touched[i], hits);
+        counts[touched[i]] = n < 0 ? 0 : n - hits;
+      }
     }
     this.tally.touchedCount = 0;
     this.sinceFold = 0;
@@ -149,11 +153,10 @@ export class TalliedHits {
     if (this.sink.hotKeys !== undefined) this.sink.hotKeys.beforeTurn = undefined;
   }
 
-  /** `hits` L1 hits of the key the recorder last claimed `slot` for. */
-  private add(slot: number, hits: number, ending: boolean): void {
+  /** `hits` L1 hits of the key the recorder last claimed `slot` for, in the current window. */
+  private add(slot: number, hits: number): void {
     const { slots, counterValues } = this.sink;
-    counterValues[slots.records[slot * SlotField.STRIDE + SlotField.BASE] + Counter.L1_HIT] += hits;
-    if (ending) slots.countEnding(slot, hits);
-    else if (this.sink.hotKeys !== undefined) slots.count(slot, hits);
+    counterValues[slots.baseAt(slot) + Counter.L1_HIT] += hits;
+    if (this.sink.hotKeys !== undefined) slots.count(slot, hits);
   }
 }
