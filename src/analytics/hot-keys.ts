@@ -162,31 +162,38 @@ export class HotKeyTracker {
     if (reads === 0 || k <= 0) return [];
     const weight = this.hasPrevious ? this.untilTurn / this.window : 0;
     // A key can have counts in a Space-Saving counter and in L1 slots (one, or an old one not
-    // yet claimed by its next key): its estimate is their sum.
-    const byNamespace = new Map<string, Map<string, HotKey>>();
-    const all: HotKey[] = [];
-    const add = (key: string, namespace: string, count: number): void => {
-      if (count <= 0) return;
+    // yet claimed by its next key, a slot's in parts): its estimate is their sum, weighted once,
+    // so that it comes out the same however the counts are split.
+    const byNamespace = new Map<string, Map<string, { cur: number; prev: number }>>();
+    const add = (key: string, namespace: string, cur: number, prev: number): void => {
+      if (cur <= 0 && prev <= 0) return;
       let keys = byNamespace.get(namespace);
       if (keys === undefined) byNamespace.set(namespace, (keys = new Map()));
       const known = keys.get(key);
-      if (known !== undefined) {
-        known.count += count;
-        return;
+      if (known === undefined) keys.set(key, { cur, prev });
+      else {
+        known.cur += cur;
+        known.prev += prev;
       }
-      const hot = { key, namespace, count, share: 0 };
-      keys.set(key, hot);
-      all.push(hot);
     };
     for (let s = 0; s < this.size; s++) {
       const at = s * STRIDE;
-      add(this.keys[s], this.namespaces[s], this.info[at + CUR] + this.info[at + PREV] * weight);
+      add(this.keys[s], this.namespaces[s], this.info[at + CUR], this.info[at + PREV]);
     }
     const slots = this.slots;
     slots.forEachCounted((slot, cur, prev) =>
-      add(slots.keyAt(slot), slots.namespaceAt(slot), cur + prev * weight),
+      add(slots.keyAt(slot), slots.namespaceAt(slot), cur, prev),
     );
-    all.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const all: HotKey[] = [];
+    for (const [namespace, keys] of byNamespace) {
+      for (const [key, { cur, prev }] of keys) {
+        const count = cur + prev * weight;
+        if (count > 0) all.push({ key, namespace, count, share: 0 });
+      }
+    }
+    all.sort(
+      (a, b) => b.count - a.count || compare(a.key, b.key) || compare(a.namespace, b.namespace),
+    );
     const top = all.slice(0, k);
     for (const hot of top) hot.share = hot.count / reads;
     return top;
@@ -292,4 +299,8 @@ export class HotKeyTracker {
     this.untilTurn = this.window;
     this.hasPrevious = true;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,24 +4,6 @@ import { hashKey } from "./key-hash.js";
 /** Most L1 slots followed; reads from slots beyond take the general path (a Map lookup). */
 export const MAX_L1_SLOTS = 1 << 20;
 
-/** Fields of a slot's record in {@link L1Slots.records}: 32 bytes, two slots a cache line. */
-export const SlotField = {
-  /** First counter of the key's namespace (see NamespaceCounters.base). */
-  BASE: 0,
-  /** The key's hash (see hashKey). */
-  HASH: 1,
-  /** Hits in window MARK. */
-  CUR: 2,
-  /** The window CUR counts: a count of another window is stale, and reads as 0. */
-  MARK: 3,
-  /** Hits in window PREV_MARK. */
-  PREV: 4,
-  /** The window PREV counts: it is the previous one's count only while that is the previous. */
-  PREV_MARK: 5,
-  STRIDE: 8,
-} as const;
-const { BASE, HASH, CUR, MARK, PREV, PREV_MARK, STRIDE } = SlotField;
-
 /**
  * What analytics knows of each L1 slot: the key it held at its last recorded hit, that key's
  * namespace counter base and hash, and its hits over tumbling windows (for hot keys).
@@ -32,29 +14,42 @@ const { BASE, HASH, CUR, MARK, PREV, PREV_MARK, STRIDE } = SlotField;
  * leaves L1, which the comparison catches: the slot is then {@link claim}ed for the new key. L1
  * bounds the slots, so every key L1 holds gets an exact hit count.
  *
- * A slot's key and namespace sit side by side in {@link names}, and its numbers in one 32-byte
- * record of {@link records}: whatever recording a slot touches lies in two cache lines, which
- * on a large L1 have usually left the CPU cache by the slot's next read. Counts carry the window
- * they count, so a window turn zeroes nothing: it visits the slots counted in the window that
- * ends (kept in a list), once, never all slots, so its cost per read stays constant whatever the
- * size of L1.
+ * Each field is a dense array of its own, and the window that ends is kept as a list of (slot,
+ * hits), not per slot: ending a window adds the hits the cache tallied to the namespace counters
+ * and appends them to that list, reading only each slot's counter base (4 bytes a slot). That is
+ * the work that runs for every slot read in a window, hundreds per thousand reads, by which time
+ * the cache's own reads have pushed most of those slots out of the CPU cache: a 32-byte record
+ * per slot cost two to three times as much there. Hits counted one by one (the reads the cache
+ * does not tally) go to a slot's current-window count and join the list when the window ends.
+ * Looking up one slot's previous count, which only a slot changing hands needs, builds an index
+ * of the list once per window.
  */
 export class L1Slots {
   /** Key and namespace of each slot, at 2 × slot; the key is undefined until claimed. */
   readonly names: (string | undefined)[] = [];
-  /** {@link SlotField.STRIDE} integers per slot. */
-  records = new Int32Array(0);
+  /** First counter of the key's namespace (see NamespaceCounters.base). */
+  bases = new Int32Array(0);
+  /** The key's hash (see hashKey). */
+  hashes = new Int32Array(0);
+  /** Per slot, at 2 × slot: hits counted one by one in window [2 × slot + 1] (stale when not the current one). */
+  private currents = new Int32Array(0);
   /** Slots with room. */
   size = 0;
-  /** The current window; a slot whose MARK differs has not been counted in it yet. */
+  /** The current window. */
   window = 1;
-  /** Slots counted in the current window, and in the previous one (each listed once). */
+  /** Slots counted one by one in the current window, each once. */
   private counted = new Int32Array(64);
   private countedSize = 0;
-  private previous = new Int32Array(64);
+  /** The previous window's hits, as (slot, hits) at [2i, 2i + 1]; a slot may appear twice. */
+  private previous = new Int32Array(128);
   private previousSize = 0;
+  /** The list being built as the current window ends, swapped with {@link previous} at the turn. */
+  private ending = new Int32Array(128);
+  private endingSize = 0;
   /** The window {@link startTurn} began to end, if any. */
-  private ending = 0;
+  private endingWindow = 0;
+  /** Each slot's total in {@link previous}, built at the first lookup of a window. */
+  private previousBySlot: Map<number, number> | undefined;
 
   /** True when `slot` was last claimed for this key. */
   holds(slot: number, key: string, namespace: string): boolean {
@@ -78,16 +73,6 @@ export class L1Slots {
     return this.names[2 * slot + 1] as string;
   }
 
-  /** The first counter of the namespace of {@link keyAt}. */
-  baseAt(slot: number): number {
-    return this.records[slot * STRIDE + BASE];
-  }
-
-  /** The hash of {@link keyAt}. */
-  hashAt(slot: number): number {
-    return this.records[slot * STRIDE + HASH];
-  }
-
   /**
    * Records that `slot` (below {@link MAX_L1_SLOTS}) holds `key` now. Its hit counts stay: the
    * caller moves them elsewhere first ({@link clearCounts}) when they were another key's.
@@ -98,41 +83,51 @@ export class L1Slots {
     if (slot >= this.size) this.grow(slot);
     this.names[2 * slot] = key;
     this.names[2 * slot + 1] = namespace;
-    this.records[slot * STRIDE + BASE] = base;
-    this.records[slot * STRIDE + HASH] = hashKey(seed, key);
+    this.bases[slot] = base;
+    this.hashes[slot] = hashKey(seed, key);
   }
 
   /** `hits` hits from `slot` (claimed) in the current window. */
   count(slot: number, hits = 1): void {
-    const at = slot * STRIDE;
-    if (this.records[at + MARK] === this.window) {
-      this.records[at + CUR] += hits;
+    const currents = this.currents;
+    if (currents[2 * slot + 1] === this.window) {
+      currents[2 * slot] += hits;
       return;
     }
-    this.records[at + CUR] = hits;
-    this.records[at + MARK] = this.window;
+    currents[2 * slot] = hits;
+    currents[2 * slot + 1] = this.window;
     this.counted = listed(this.counted, this.countedSize++, slot);
   }
 
-  /** The slot's hits in the current window. */
+  /** The slot's hits in the current window (counted one by one). */
   current(slot: number): number {
-    const at = slot * STRIDE;
-    return slot < this.size && this.records[at + MARK] === this.window ? this.records[at + CUR] : 0;
+    return slot < this.size && this.currents[2 * slot + 1] === this.window
+      ? this.currents[2 * slot]
+      : 0;
   }
 
   /** The slot's hits in the previous window. */
   previousCount(slot: number): number {
-    const at = slot * STRIDE;
-    return slot < this.size && this.records[at + PREV_MARK] === this.window - 1
-      ? this.records[at + PREV]
-      : 0;
+    if (this.previousBySlot === undefined) {
+      const bySlot = new Map<number, number>();
+      for (let i = 0; i < this.previousSize; i++) {
+        const s = this.previous[2 * i];
+        bySlot.set(s, (bySlot.get(s) ?? 0) + this.previous[2 * i + 1]);
+      }
+      this.previousBySlot = bySlot;
+    }
+    return this.previousBySlot.get(slot) ?? 0;
   }
 
   /** Zeroes the slot's hit counts (the caller has taken them elsewhere). */
   clearCounts(slot: number): void {
     if (slot >= this.size) return;
-    this.records[slot * STRIDE + CUR] = 0;
-    this.records[slot * STRIDE + PREV] = 0;
+    this.currents[2 * slot] = 0;
+    if (this.previousCount(slot) === 0) return;
+    this.previousBySlot!.delete(slot);
+    for (let i = 0; i < this.previousSize; i++) {
+      if (this.previous[2 * i] === slot) this.previous[2 * i + 1] = 0;
+    }
   }
 
   /**
@@ -140,8 +135,8 @@ export class L1Slots {
    * adds hits counted elsewhere to the window that ends.
    */
   startTurn(): void {
-    this.previousSize = 0;
-    this.ending = this.window;
+    this.endingSize = 0;
+    this.endingWindow = this.window;
   }
 
   /**
@@ -157,58 +152,62 @@ export class L1Slots {
     counterValues: Float64Array,
     counter: number,
   ): void {
-    const records = this.records;
-    const window = this.window;
-    let previous = this.previous;
-    let previousSize = this.previousSize;
+    const bases = this.bases;
+    if (this.ending.length < 2 * (this.endingSize + size)) {
+      this.ending = grown(this.ending, 2 * (this.endingSize + size));
+    }
+    const ending = this.ending;
+    let at = 2 * this.endingSize;
     for (let i = 0; i < size; i++) {
       const slot = touched[i];
       const n = counts[slot];
       const hits = talliedIn(n);
       if (hits === 0) continue;
       counts[slot] = n < 0 ? 0 : n - hits;
-      const at = slot * STRIDE;
-      counterValues[records[at + BASE] + counter] += hits;
-      if (records[at + PREV_MARK] === window) {
-        records[at + PREV] += hits;
-        continue;
-      }
-      records[at + PREV] = (records[at + MARK] === window ? records[at + CUR] : 0) + hits;
-      records[at + PREV_MARK] = window;
-      if (previousSize === previous.length) previous = grown(previous, 2 * previousSize);
-      previous[previousSize++] = slot;
+      counterValues[bases[slot] + counter] += hits;
+      ending[at] = slot;
+      ending[at + 1] = hits;
+      at += 2;
     }
-    this.previous = previous;
-    this.previousSize = previousSize;
+    this.endingSize = at / 2;
   }
 
   /** Ends the current window (see {@link startTurn}): its counts become the previous ones. */
   turn(): void {
-    if (this.ending !== this.window) this.startTurn();
-    const records = this.records;
+    if (this.endingWindow !== this.window) this.startTurn();
+    if (this.ending.length < 2 * (this.endingSize + this.countedSize)) {
+      this.ending = grown(this.ending, 2 * (this.endingSize + this.countedSize));
+    }
     for (let i = 0; i < this.countedSize; i++) {
       const slot = this.counted[i];
-      const at = slot * STRIDE;
-      if (records[at + PREV_MARK] === this.window) continue;
-      records[at + PREV] = records[at + CUR];
-      records[at + PREV_MARK] = this.window;
-      this.previous = listed(this.previous, this.previousSize++, slot);
+      const hits = this.currents[2 * slot];
+      if (hits === 0) continue;
+      this.ending[2 * this.endingSize] = slot;
+      this.ending[2 * this.endingSize + 1] = hits;
+      this.endingSize++;
     }
+    const previous = this.previous;
+    this.previous = this.ending;
+    this.previousSize = this.endingSize;
+    this.ending = previous;
+    this.endingSize = 0;
+    this.previousBySlot = undefined;
     this.countedSize = 0;
     this.window++;
   }
 
-  /** Each slot with hits in either window, once. */
+  /**
+   * The counts of every slot with hits in either window: a slot's visits add up to its counts
+   * (it may be visited more than once, with part of them each time).
+   */
   forEachCounted(visit: (slot: number, current: number, previous: number) => void): void {
     for (let i = 0; i < this.countedSize; i++) {
       const slot = this.counted[i];
-      visit(slot, this.current(slot), this.previousCount(slot));
+      visit(slot, this.current(slot), 0);
     }
     for (let i = 0; i < this.previousSize; i++) {
-      const slot = this.previous[i];
-      if (this.records[slot * STRIDE + MARK] !== this.window) {
-        visit(slot, 0, this.previousCount(slot));
-      }
+      const hits = this.previous[2 * i + 1];
+      if (hits > 0) visit(this.previous[2 * i], 0, hits);
     }
   }
 
@@ -218,7 +217,9 @@ export class L1Slots {
     while (size <= slot) size *= 2;
     size = Math.min(size, MAX_L1_SLOTS);
     for (let s = this.size; s < size; s++) this.names.push(undefined, "");
-    this.records = grown(this.records, size * STRIDE);
+    this.bases = grown(this.bases, size);
+    this.hashes = grown(this.hashes, size);
+    this.currents = grown(this.currents, 2 * size);
     this.size = size;
   }
 }

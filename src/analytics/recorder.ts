@@ -6,7 +6,7 @@ import { Counter, ErrorCounters, NamespaceCounters, evictionCounter } from "./co
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { HotKeyTracker } from "./hot-keys.js";
 import { KeyTable } from "./key-table.js";
-import { L1Slots, MAX_L1_SLOTS, SlotField } from "./l1-slots.js";
+import { L1Slots, MAX_L1_SLOTS } from "./l1-slots.js";
 import { LogLinearHistogram } from "./log-linear-histogram.js";
 import { ShardsMrc } from "./shards.js";
 import { TalliedHits, type TallySink } from "./tallied-hits.js";
@@ -172,9 +172,7 @@ export class EventRecorder implements ReadObserver {
       slots.names[2 * l1Slot + 1] === namespace &&
       result === "l1_hit"
     ) {
-      const records = slots.records;
-      const at = l1Slot * SlotField.STRIDE;
-      this.counterValues[records[at + SlotField.BASE] + Counter.L1_HIT]++;
+      this.counterValues[slots.bases[l1Slot] + Counter.L1_HIT]++;
       if (durationUs >= 0) this.timed(0, durationUs);
       else this.untimed[0]++;
       const hotKeys = this.hotKeys;
@@ -184,7 +182,7 @@ export class EventRecorder implements ReadObserver {
       }
       const mrc = this.mrc;
       if (mrc !== undefined) {
-        const hash = records[at + SlotField.HASH];
+        const hash = slots.hashes[l1Slot];
         if (hash < mrc.threshold) mrc.sampledAccess(hash, namespace);
       }
       if (tallied !== undefined && !tallied.isArmed(l1Slot)) tallied.arm(l1Slot);

@@ -75,7 +75,7 @@ export class TalliedHits {
     const mrc = sink.mrc;
     if (mrc !== undefined && tally.orderedCount > 0) {
       for (let i = 0; i < tally.orderedCount; i++) {
-        const hash = sink.slots.hashAt(tally.ordered[i]);
+        const hash = sink.slots.hashes[tally.ordered[i]];
         if (hash < mrc.threshold) mrc.sampledAccess(hash, sink.slots.namespaceAt(tally.ordered[i]));
       }
     }
@@ -112,7 +112,7 @@ export class TalliedHits {
   arm(slot: number): void {
     this.settle(slot);
     const mrc = this.sink.mrc;
-    const sampled = mrc !== undefined && this.sink.slots.hashAt(slot) < mrc.threshold;
+    const sampled = mrc !== undefined && this.sink.slots.hashes[slot] < mrc.threshold;
     this.tally.counts[slot] = sampled ? LIST_EVERY_HIT + 1 : 1;
   }
 
@@ -156,7 +156,7 @@ export class TalliedHits {
   /** `hits` L1 hits of the key the recorder last claimed `slot` for, in the current window. */
   private add(slot: number, hits: number): void {
     const { slots, counterValues } = this.sink;
-    counterValues[slots.baseAt(slot) + Counter.L1_HIT] += hits;
+    counterValues[slots.bases[slot] + Counter.L1_HIT] += hits;
     if (this.sink.hotKeys !== undefined) slots.count(slot, hits);
   }
 }
