@@ -107,29 +107,33 @@ export class ShardsMrc {
 
   /**
    * What {@link access} does for a sampled key (`hash` below {@link threshold}) but count it, for
-   * a caller that counts references itself (see the constructor).
+   * a caller that counts references itself (see the constructor). Without `namespace`, only a key
+   * already followed is counted (false otherwise, and nothing is done): a caller whose namespace
+   * costs a lookup fetches it only when the key is new.
    */
-  sampledAccess(hash: number, namespace: string): void {
+  sampledAccess(hash: number, namespace?: string): boolean {
+    const slot = this.slots.get(hash);
+    if (slot === -1 && namespace === undefined) return false;
     const rate = this.threshold / HASH_SPACE;
     const weight = 1 / rate;
     this.sampledWeight += weight;
     if (this.now >= this.times.size) this.compact();
-    const slot = this.slots.get(hash);
     if (slot === -1) {
-      this.insert(hash, namespace);
-      return;
+      this.insert(hash, namespace!);
+      return true;
     }
     const previous = this.lastTime[slot];
     if (previous === this.now) {
       // The most recent sampled reference again (a hot key read twice in a row): distance 0,
       // and its mark is already on top; skip the tree.
       this.distances.record(0, weight);
-      return;
+      return true;
     }
     const distance = this.slots.size - this.times.prefix(previous);
     this.distances.record(distance / rate, weight);
     this.times.add(previous, -1);
     this.stamp(slot);
+    return true;
   }
 
   /** A write of the key: moves it to the top of the LRU stack without counting a reference. */

@@ -74,9 +74,14 @@ export class TalliedHits {
     }
     const mrc = sink.mrc;
     if (mrc !== undefined && tally.orderedCount > 0) {
+      const { slots } = sink;
       for (let i = 0; i < tally.orderedCount; i++) {
-        const hash = sink.slots.hashes[tally.ordered[i]];
-        if (hash < mrc.threshold) mrc.sampledAccess(hash, sink.slots.namespaceAt(tally.ordered[i]));
+        const slot = tally.ordered[i];
+        const hash = slots.hashes[slot];
+        // The namespace only for a key the curve does not follow yet: it costs a cache miss.
+        if (hash < mrc.threshold && !mrc.sampledAccess(hash)) {
+          mrc.sampledAccess(hash, slots.namespaceAt(slot));
+        }
       }
     }
     tally.orderedCount = 0;

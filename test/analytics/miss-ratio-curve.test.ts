@@ -70,6 +70,25 @@ describe("ShardsMrc", () => {
     expect(mrc.hitRatio(50)).toBeCloseTo(450 / 500, 9);
   });
 
+  it("counts a read without its namespace only for a key it already follows", () => {
+    const keys = [3, 5, 3, 7, 5, 3, 9, 7];
+    let reads = 0;
+    const withNames = new ShardsMrc(100, 1, () => reads);
+    const lazily = new ShardsMrc(100, 1, () => reads);
+    for (const h of keys) withNames.sampledAccess(h, "ns");
+    for (const h of keys) {
+      // A new key is refused (nothing counted) until its namespace is given.
+      if (!lazily.sampledAccess(h)) expect(lazily.sampledAccess(h, "ns")).toBe(true);
+    }
+    reads = keys.length;
+    expect(lazily.sampledKeys).toBe(4);
+    expect(lazily.hitRatio(4)).toBeCloseTo(4 / 8, 9);
+    for (let size = 1; size <= 4; size++) {
+      expect(lazily.hitRatio(size)).toBe(withNames.hitRatio(size));
+    }
+    expect(new ShardsMrc(100).sampledAccess(1)).toBe(false);
+  });
+
   it("treats a write as a move to the top without counting a read", () => {
     const mrc = new ShardsMrc(100);
     mrc.access(h("a"), "ns");
