@@ -31,6 +31,8 @@ export class L1Slots {
   bases = new Int32Array(0);
   /** The key's hash (see hashKey). */
   hashes = new Int32Array(0);
+  /** The base every claimed slot has (one namespace so far), -1 once two differ, -2 before any. */
+  private sharedBase = -2;
   /** Per slot, at 2 × slot: hits counted one by one in window [2 × slot + 1] (stale when not the current one). */
   private currents = new Int32Array(0);
   /** Slots with room. */
@@ -85,6 +87,7 @@ export class L1Slots {
     this.names[2 * slot + 1] = namespace;
     this.bases[slot] = base;
     this.hashes[slot] = hashKey(seed, key);
+    if (this.sharedBase !== base) this.sharedBase = this.sharedBase === -2 ? base : -1;
   }
 
   /** `hits` hits from `slot` (claimed) in the current window. */
@@ -157,6 +160,10 @@ export class L1Slots {
       this.ending = grown(this.ending, 2 * (this.endingSize + size));
     }
     const ending = this.ending;
+    // With a single namespace (the common case) no slot's base needs reading: one more cache
+    // miss per slot, at the end of every window.
+    const shared = this.sharedBase;
+    let sharedHits = 0;
     let at = 2 * this.endingSize;
     for (let i = 0; i < size; i++) {
       const slot = touched[i];
@@ -164,11 +171,13 @@ export class L1Slots {
       const hits = talliedIn(n);
       if (hits === 0) continue;
       counts[slot] = n < 0 ? 0 : n - hits;
-      counterValues[bases[slot] + counter] += hits;
+      if (shared >= 0) sharedHits += hits;
+      else counterValues[bases[slot] + counter] += hits;
       ending[at] = slot;
       ending[at + 1] = hits;
       at += 2;
     }
+    if (sharedHits > 0) counterValues[shared + counter] += sharedHits;
     this.endingSize = at / 2;
   }
 

@@ -42,21 +42,22 @@ function pair(trackHotKeys: boolean, samplingRate: number) {
 }
 
 describe("hits the cache tallies", () => {
-  for (const [trackHotKeys, samplingRate] of [
-    [true, 0.5],
-    [true, 1],
-    [false, 0.5],
+  for (const [trackHotKeys, samplingRate, namespaces] of [
+    [true, 0.5, ["a", "b"]],
+    [true, 1, ["a", "b"]],
+    [false, 0.5, ["a", "b"]],
+    // One namespace: ending a window adds its hits to one counter, reading no slot's base.
+    [true, 0.5, ["a"]],
   ] as const) {
-    it(`are recorded as if each read were seen (hot keys ${trackHotKeys ? "on" : "off"}, sampling ${samplingRate})`, async () => {
+    it(`are recorded as if each read were seen (hot keys ${trackHotKeys ? "on" : "off"}, sampling ${samplingRate}, ${namespaces.length} namespaces)`, async () => {
       const { tallied, called, time } = pair(trackHotKeys, samplingRate);
       let seed = 11;
       const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-      const namespaces = ["a", "b"];
       let pending = 0;
       let reads = 0;
       for (let i = 0; i < 4000; i++) {
         const key = `k${next() % 9}`;
-        const namespace = namespaces[next() % 2];
+        const namespace = namespaces[next() % namespaces.length];
         const roll = next() % 100;
         for (const { cache } of [tallied, called]) {
           if (roll < 3) await cache.delete(key, { namespace });
