@@ -1,4 +1,5 @@
-import { talliedIn } from "../multilevel/hit-tally.js";
+import { talliedIn, type L1HitTally } from "../multilevel/hit-tally.js";
+import { slotCounterIndex } from "../stores/memory.js";
 import { hashKey } from "./key-hash.js";
 
 /** Most L1 slots followed; reads from slots beyond take the general path (a Map lookup). */
@@ -143,18 +144,13 @@ export class L1Slots {
   }
 
   /**
-   * Adds to the window that ends (see {@link startTurn}) the hits tallied in `counts` (see
-   * L1HitTally) on each slot of `touched`[0, `size`), taking them out of `counts` (a slot whose
-   * entry left L1 goes to 0), and adds them to each slot's namespace counter `counter` in
-   * `counterValues`. One tight loop, for the hundreds of slots a window ends with.
+   * Adds to the window that ends (see {@link startTurn}) the hits `tally` holds on each slot it
+   * lists as hit, taking them out of the tally (a slot whose entry left L1 goes to 0), and adds
+   * them to each slot's namespace counter `counter` in `counterValues`. One tight loop, for the
+   * hundreds of slots a window ends with.
    */
-  countEndingTallies(
-    touched: Int32Array,
-    size: number,
-    counts: Int32Array,
-    counterValues: Float64Array,
-    counter: number,
-  ): void {
+  countEndingTallies(tally: L1HitTally, counterValues: Float64Array, counter: number): void {
+    const { touched, touchedCount: size, counts } = tally;
     const bases = this.bases;
     if (this.ending.length < 2 * (this.endingSize + size)) {
       this.ending = grown(this.ending, 2 * (this.endingSize + size));
@@ -167,10 +163,11 @@ export class L1Slots {
     let at = 2 * this.endingSize;
     for (let i = 0; i < size; i++) {
       const slot = touched[i];
-      const n = counts[slot];
+      const index = slotCounterIndex(slot);
+      const n = counts[index];
       const hits = talliedIn(n);
       if (hits === 0) continue;
-      counts[slot] = n < 0 ? 0 : n - hits;
+      counts[index] = n < 0 ? 0 : n - hits;
       if (shared >= 0) sharedHits += hits;
       else counterValues[bases[slot] + counter] += hits;
       ending[at] = slot;

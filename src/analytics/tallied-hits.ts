@@ -96,7 +96,7 @@ export class TalliedHits {
    */
   allow(): void {
     const { tally } = this;
-    if (this.sinceFold >= MAX_TALLIED / 2 || tally.touchedCount > tally.counts.length) this.fold();
+    if (this.sinceFold >= MAX_TALLIED / 2 || tally.touchedCount > tally.slots) this.fold();
     const hotKeys = this.sink.hotKeys;
     const room = MAX_TALLIED / 2;
     tally.untilCall = this.budget =
@@ -105,7 +105,7 @@ export class TalliedHits {
 
   /** True when the cache tallies hits on `slot`. */
   isArmed(slot: number): boolean {
-    return this.tally.counts[slot] > 0;
+    return this.tally.countAt(slot) > 0;
   }
 
   /**
@@ -118,14 +118,14 @@ export class TalliedHits {
     this.settle(slot);
     const mrc = this.sink.mrc;
     const sampled = mrc !== undefined && this.sink.slots.hashes[slot] < mrc.threshold;
-    this.tally.counts[slot] = sampled ? LIST_EVERY_HIT + 1 : 1;
+    this.tally.setCount(slot, sampled ? LIST_EVERY_HIT + 1 : 1);
   }
 
   /** Takes what `slot` holds (its entry may have left L1) and disarms it. */
   settle(slot: number): void {
-    const hits = talliedIn(this.tally.counts[slot]);
+    const hits = talliedIn(this.tally.countAt(slot));
     if (hits > 0) this.add(slot, hits);
-    this.tally.counts[slot] = 0;
+    this.tally.setCount(slot, 0);
   }
 
   /**
@@ -133,16 +133,17 @@ export class TalliedHits {
    * (see L1Slots.startTurn); a slot whose entry left is disarmed.
    */
   fold(ending = false): void {
-    const { counts, touched, touchedCount } = this.tally;
+    const { tally } = this;
+    const { touched, touchedCount } = tally;
     const { slots, counterValues } = this.sink;
     if (ending) {
-      slots.countEndingTallies(touched, touchedCount, counts, counterValues, Counter.L1_HIT);
+      slots.countEndingTallies(tally, counterValues, Counter.L1_HIT);
     } else {
       for (let i = 0; i < touchedCount; i++) {
-        const n = counts[touched[i]];
+        const n = tally.countAt(touched[i]);
         const hits = talliedIn(n);
         if (hits > 0) this.add(touched[i], hits);
-        counts[touched[i]] = n < 0 ? 0 : n - hits;
+        tally.setCount(touched[i], n < 0 ? 0 : n - hits);
       }
     }
     this.tally.touchedCount = 0;
@@ -153,7 +154,7 @@ export class TalliedHits {
   stop(): void {
     this.catchUp();
     this.fold();
-    this.tally.counts.fill(0);
+    for (let slot = 0; slot < this.tally.slots; slot++) this.tally.setCount(slot, 0);
     this.tally.untilCall = this.budget = 0;
     if (this.sink.hotKeys !== undefined) this.sink.hotKeys.beforeTurn = undefined;
   }

@@ -1,3 +1,5 @@
+import { SLOT_TIMES_STRIDE, slotCounterIndex } from "../stores/memory.js";
+
 /**
  * Counts at or above this mark a slot whose every hit the observer wants listed, in order, in
  * {@link L1HitTally.ordered} (keys a miss-ratio curve samples, say): the count proper is what
@@ -42,16 +44,30 @@ export class L1HitTally {
   orderedCount = 0;
   readonly ordered = new Int32Array(256);
 
+  /** L1's slots. */
+  readonly slots: number;
+
   /**
-   * @param counts per L1 slot, from `MemoryStore.slotCounters`. 0: the cache calls the observer
-   *   for a hit from this slot. n > 0: the observer has seen this slot's entry, and n - 1 hits on
-   *   it were tallied since the observer last took them (below {@link LIST_EVERY_HIT}). n < 0:
-   *   the entry left L1 with the count -n (L1 negates it when the slot is freed), so its next
-   *   hit, of whatever entry comes next, goes to the observer again. The observer leaves every
-   *   count at 0 when it stops tallying.
+   * @param counts from `MemoryStore.slotCounters`: slot s's count is at `slotCounterIndex(s)`
+   *   (use {@link countAt} and {@link setCount}), and nothing else in it may be written. 0: the
+   *   cache calls the observer for a hit from this slot. n > 0: the observer has seen this slot's
+   *   entry, and n - 1 hits on it were tallied since the observer last took them (below
+   *   {@link LIST_EVERY_HIT}). n < 0: the entry left L1 with the count -n (L1 negates it when the
+   *   slot is freed), so its next hit, of whatever entry comes next, goes to the observer again.
+   *   The observer leaves every count at 0 when it stops tallying.
    */
-  constructor(readonly counts: Int32Array) {
-    this.touched = new Int32Array(2 * counts.length + 1);
+  constructor(readonly counts: Float64Array) {
+    this.slots = counts.length / SLOT_TIMES_STRIDE;
+    this.touched = new Int32Array(2 * this.slots + 1);
+  }
+
+  /** Slot `slot`'s count. */
+  countAt(slot: number): number {
+    return this.counts[slotCounterIndex(slot)];
+  }
+
+  setCount(slot: number, count: number): void {
+    this.counts[slotCounterIndex(slot)] = count;
   }
 }
 
@@ -66,7 +82,8 @@ export function talliedIn(count: number): number {
  */
 export function tallyHit(tally: L1HitTally, slot: number, durationUs: number): boolean {
   const counts = tally.counts;
-  const n = counts[slot];
+  const at = slotCounterIndex(slot);
+  const n = counts[at];
   if (n <= 0 || tally.untilCall <= 0) return false;
   const listed = n >= LIST_EVERY_HIT;
   if (listed && tally.orderedCount === tally.ordered.length) return false;
@@ -80,7 +97,7 @@ export function tallyHit(tally: L1HitTally, slot: number, durationUs: number): b
   const touched = tally.touchedCount;
   tally.touched[touched] = slot;
   tally.touchedCount = touched + (((n & COUNT) - 2) >>> 31);
-  counts[slot] = n + 1;
+  counts[at] = n + 1;
   tally.untilCall--;
   return true;
 }

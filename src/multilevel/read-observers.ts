@@ -24,7 +24,7 @@ export class ReadObservers {
   private ownTally: L1HitTally | undefined;
 
   /** @param slotCounters the L1's per-slot counters, asked for when an observer first tallies */
-  constructor(private readonly slotCounters: () => Int32Array) {}
+  constructor(private readonly slotCounters: () => Float64Array) {}
 
   /** Adds `observer` (again, if already added) and returns what removes it. */
   add(observer: ReadObserver): () => void {

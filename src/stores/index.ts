@@ -3,6 +3,8 @@ export {
   type MemoryStoreEvents,
   type MemoryStoreStats,
   type EvictionReason,
+  SLOT_TIMES_STRIDE,
+  slotCounterIndex,
 } from "./memory.js";
 export type { MemoryStoreOptions } from "./memory-options.js";
 export type { CacheStore, StoreEntry, NamespacedKey } from "./store.js";

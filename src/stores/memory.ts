@@ -16,6 +16,14 @@ import {
 } from "./memory-options.js";
 import type { CacheStore, NamespacedKey, StoreEntry } from "./store.js";
 
+/** Numbers per slot in the store's times: expiry, stale time, a caller's count, one spare. */
+export const SLOT_TIMES_STRIDE = 4;
+
+/** Where slot `slot`'s count is in {@link MemoryStore.slotCounters}. */
+export function slotCounterIndex(slot: number): number {
+  return slot * SLOT_TIMES_STRIDE + 2;
+}
+
 /** Why an entry left because of a cap: the entry count (`capacity`) or `maxBytes` (`bytes`). */
 export type EvictionReason = "capacity" | "bytes";
 
@@ -63,8 +71,12 @@ export class MemoryStore implements CacheStore {
   private readonly keyOf: (string | undefined)[];
   private readonly namespaceOf: string[];
   private readonly values: unknown[];
-  private readonly expiresAt: Float64Array;
-  private readonly staleAt: Float64Array;
+  /**
+   * Per slot, {@link SLOT_TIMES_STRIDE} numbers: expiry, stale time, and the count of
+   * {@link slotCounters}. A hit reads the first two, so a count kept there costs no other cache
+   * line.
+   */
+  private readonly times: Float64Array;
   private readonly sizes: Float64Array | undefined;
   private readonly tagsOf: (readonly string[] | undefined)[];
   private tagIndex: Map<string, Set<number>> | undefined;
@@ -74,8 +86,6 @@ export class MemoryStore implements CacheStore {
   private byteTotal = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** See {@link slotCounters}; undefined until asked for. */
-  private counters: Int32Array | undefined;
   private hits = 0;
   private misses = 0;
   private sets = 0;
@@ -96,8 +106,7 @@ export class MemoryStore implements CacheStore {
     this.namespaceOf = new Array<string>(slots).fill("");
     this.values = new Array<unknown>(slots).fill(undefined);
     this.tagsOf = new Array<readonly string[] | undefined>(slots).fill(undefined);
-    this.expiresAt = new Float64Array(slots);
-    this.staleAt = new Float64Array(slots);
+    this.times = new Float64Array(slots * SLOT_TIMES_STRIDE);
     this.sizes = maxBytes > 0 ? new Float64Array(slots) : undefined;
     this.freeSlots = new Int32Array(slots);
     for (let i = 0; i < slots; i++) this.freeSlots[i] = slots - 1 - i;
@@ -110,13 +119,15 @@ export class MemoryStore implements CacheStore {
   }
 
   /**
-   * One Int32 per slot, for a caller that counts something per entry by slot (L1 hits, see
-   * MultiLevelCache's L1HitTally); created at the first call. When an entry leaves, a count above
-   * 0 is negated: the caller still finds what the entry left with, and knows that whatever the
-   * slot holds next is another entry.
+   * One count per slot, at `slotCounterIndex(slot)`, for a caller that counts something per entry
+   * by slot (L1 hits, see MultiLevelCache's L1HitTally); the array's other elements are the
+   * store's own, never to be written. The counts sit beside each entry's expiry and stale time,
+   * which every hit reads, so counting a hit touches no other cache line. When an entry leaves, a
+   * count above 0 is negated: the caller still finds what the entry left with, and knows that
+   * whatever the slot holds next is another entry. Counts start at 0.
    */
-  slotCounters(): Int32Array {
-    return (this.counters ??= new Int32Array(this.keyOf.length));
+  slotCounters(): Float64Array {
+    return this.times;
   }
 
   /** Bytes accounted against `maxBytes` (0 when no byte cap is set). */
@@ -136,7 +147,7 @@ export class MemoryStore implements CacheStore {
       if (this.policy.usesKeyHash) this.policy.miss(keyHash(key, namespace));
       return -1;
     }
-    const expires = this.expiresAt[slot];
+    const expires = this.times[slot * SLOT_TIMES_STRIDE];
     if (expires !== 0 && expires <= this.options.clock.now()) {
       this.removeSlot(slot, true);
       this.expirations++;
@@ -153,7 +164,7 @@ export class MemoryStore implements CacheStore {
   peek(key: string, namespace: string): number {
     const slot = this.slotsOf(namespace)?.get(key);
     if (slot === undefined) return -1;
-    const expires = this.expiresAt[slot];
+    const expires = this.times[slot * SLOT_TIMES_STRIDE];
     return expires !== 0 && expires <= this.options.clock.now() ? -1 : slot;
   }
 
@@ -162,11 +173,11 @@ export class MemoryStore implements CacheStore {
     return this.options.clone ? structuredClone(value) : value;
   }
   expiresAtOf(slot: number): number {
-    return this.expiresAt[slot];
+    return this.times[slot * SLOT_TIMES_STRIDE];
   }
   /** 0 when the entry has no grace period. */
   staleAtOf(slot: number): number {
-    return this.staleAt[slot];
+    return this.times[slot * SLOT_TIMES_STRIDE + 1];
   }
   tagsAt(slot: number): readonly string[] | undefined {
     return this.tagsOf[slot];
@@ -232,8 +243,8 @@ export class MemoryStore implements CacheStore {
       this.count++;
       this.policy.insert(slot, this.policy.usesKeyHash ? keyHash(key, namespace) : 0, expires);
     }
-    this.expiresAt[slot] = expires;
-    this.staleAt[slot] = staleAt;
+    this.times[slot * SLOT_TIMES_STRIDE] = expires;
+    this.times[slot * SLOT_TIMES_STRIDE + 1] = staleAt;
     if (expires !== 0 && this.sweepTimer === undefined) this.startSweep();
     this.sets++;
     while (this.count > this.options.maxSize) this.evictOne("capacity");
@@ -244,7 +255,7 @@ export class MemoryStore implements CacheStore {
   deleteSync(key: string, namespace: string): boolean {
     const slot = this.slotsOf(namespace)?.get(key);
     if (slot === undefined) return false;
-    const expires = this.expiresAt[slot];
+    const expires = this.times[slot * SLOT_TIMES_STRIDE];
     if (expires !== 0 && expires <= this.options.clock.now()) {
       // Gone already, so not "deleted"; freed here, or a later capacity eviction would report it.
       this.removeSlot(slot, true);
@@ -274,7 +285,7 @@ export class MemoryStore implements CacheStore {
     const now = this.options.clock.now();
     let removed = 0;
     for (const slot of [...slots]) {
-      const expires = this.expiresAt[slot];
+      const expires = this.times[slot * SLOT_TIMES_STRIDE];
       if (expires === 0 || expires > now) removed++;
       this.removeSlot(slot, true);
     }
@@ -288,7 +299,7 @@ export class MemoryStore implements CacheStore {
     let freed = 0;
     for (let slot = 0; slot < this.keyOf.length; slot++) {
       const key = this.keyOf[slot];
-      const expires = this.expiresAt[slot];
+      const expires = this.times[slot * SLOT_TIMES_STRIDE];
       if (key === undefined || expires === 0 || expires > now) continue;
       const namespace = this.namespaceOf[slot];
       this.removeSlot(slot, true);
@@ -372,7 +383,7 @@ export class MemoryStore implements CacheStore {
     const namespaces = namespace === undefined ? [...this.index.keys()] : [namespace];
     for (const ns of namespaces) {
       for (const [key, slot] of [...(this.index.get(ns) ?? [])]) {
-        const expires = this.expiresAt[slot];
+        const expires = this.times[slot * SLOT_TIMES_STRIDE];
         if (expires === 0 || expires > now) yield { namespace: ns, key };
       }
     }
@@ -385,8 +396,12 @@ export class MemoryStore implements CacheStore {
 
   /** The entry at a live slot, as a fresh object. */
   entryAt(slot: number): StoreEntry {
-    const entry: StoreEntry = { value: this.valueAt(slot), expiresAt: this.expiresAt[slot] };
-    if (this.staleAt[slot] !== 0) entry.staleAt = this.staleAt[slot];
+    const entry: StoreEntry = {
+      value: this.valueAt(slot),
+      expiresAt: this.times[slot * SLOT_TIMES_STRIDE],
+    };
+    if (this.times[slot * SLOT_TIMES_STRIDE + 1] !== 0)
+      entry.staleAt = this.times[slot * SLOT_TIMES_STRIDE + 1];
     const tags = this.tagsOf[slot];
     if (tags) entry.tags = tags;
     return entry;
@@ -432,12 +447,12 @@ export class MemoryStore implements CacheStore {
     }
     this.keyOf[slot] = undefined;
     this.values[slot] = undefined;
-    this.expiresAt[slot] = 0;
-    this.staleAt[slot] = 0;
+    this.times[slot * SLOT_TIMES_STRIDE] = 0;
+    this.times[slot * SLOT_TIMES_STRIDE + 1] = 0;
     this.freeSlots[this.freeCount++] = slot;
     this.count--;
-    const counters = this.counters;
-    if (counters !== undefined && counters[slot] > 0) counters[slot] = -counters[slot];
+    const count = this.times[slotCounterIndex(slot)];
+    if (count > 0) this.times[slotCounterIndex(slot)] = -count;
   }
 
   private setTags(slot: number, tags: readonly string[] | undefined): void {

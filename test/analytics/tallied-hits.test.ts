@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CacheAnalytics } from "../../src/analytics/cache-analytics.js";
-import { talliedIn } from "../../src/multilevel/hit-tally.js";
+import { L1HitTally, talliedIn } from "../../src/multilevel/hit-tally.js";
 import { MultiLevelCache } from "../../src/multilevel/multilevel-cache.js";
 import { ManualTime } from "../helpers/manual-time.js";
 
@@ -70,8 +70,9 @@ describe("hits the cache tallies", () => {
         if (i % 97 === 0) time.advance(20);
         if (i % 250 === 249) {
           // Hits the cache tallied and the analytics has not taken yet.
-          const counts = tallied.cache.l1.slotCounters();
-          pending += counts.reduce((sum, n) => sum + talliedIn(n), 0);
+          const counts = new L1HitTally(tallied.cache.l1.slotCounters());
+          for (let slot = 0; slot < counts.slots; slot++)
+            pending += talliedIn(counts.countAt(slot));
           const a = tallied.analytics.getComprehensiveStats();
           const b = called.analytics.getComprehensiveStats();
           expect(b.reads).toBe(reads);

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { L1HitTally, LIST_EVERY_HIT, tallyHit, talliedIn } from "../../src/multilevel/hit-tally.js";
 import { MultiLevelCache } from "../../src/multilevel/multilevel-cache.js";
 import type { AccessResult, ReadObserver } from "../../src/multilevel/types.js";
-import { MemoryStore } from "../../src/stores/memory.js";
+import { MemoryStore, SLOT_TIMES_STRIDE } from "../../src/stores/memory.js";
+
+/** Every slot's count. */
+function allCounts(tally: L1HitTally): number[] {
+  return Array.from({ length: tally.slots }, (_, slot) => tally.countAt(slot));
+}
 
 /** An observer that tallies: arms the slot of every hit it sees, and never takes the counts. */
 class TallyingObserver implements ReadObserver {
@@ -12,43 +17,45 @@ class TallyingObserver implements ReadObserver {
 
   onRead(key: string, _namespace: string, result: AccessResult, durationUs: number, slot: number) {
     this.reads.push([key, result, durationUs]);
-    if (this.tally !== undefined && slot >= 0 && this.tally.counts[slot] <= 0) {
-      this.tally.counts[slot] = 1;
+    if (this.tally !== undefined && slot >= 0 && this.tally.countAt(slot) <= 0) {
+      this.tally.setCount(slot, 1);
     }
     if (this.tally !== undefined) this.tally.untilCall = 1000;
   }
 
   tallyHits(tally: L1HitTally | undefined): void {
     this.offers.push(tally);
-    if (tally === undefined && this.tally !== undefined) this.tally.counts.fill(0);
+    if (tally === undefined && this.tally !== undefined) {
+      for (let slot = 0; slot < this.tally.slots; slot++) this.tally.setCount(slot, 0);
+    }
     this.tally = tally;
   }
 }
 
 describe("tallyHit", () => {
   it("counts a hit only on an armed slot, within the countdown, listing each slot's first hit once", () => {
-    const tally = new L1HitTally(new Int32Array(4));
+    const tally = new L1HitTally(new Float64Array(4 * SLOT_TIMES_STRIDE));
     tally.untilCall = 3;
     expect(tallyHit(tally, 0, -1)).toBe(false); // not armed
-    tally.counts[0] = 1;
-    tally.counts[1] = -5; // its entry left L1
+    tally.setCount(0, 1);
+    tally.setCount(1, -5); // its entry left L1
     expect(tallyHit(tally, 1, -1)).toBe(false);
     expect(tallyHit(tally, 0, -1)).toBe(true);
     expect(tallyHit(tally, 0, -1)).toBe(true);
     expect(tallyHit(tally, 0, -1)).toBe(true);
     expect(tallyHit(tally, 0, -1)).toBe(false); // the countdown ran out
     expect(tally.untilCall).toBe(0);
-    expect(talliedIn(tally.counts[0])).toBe(3);
+    expect(talliedIn(tally.countAt(0))).toBe(3);
     expect(Array.from(tally.touched.subarray(0, tally.touchedCount))).toEqual([0]);
     expect(talliedIn(-5)).toBe(4);
     expect(talliedIn(0)).toBe(0);
   });
 
   it("keeps the durations of timed hits and, in order, the slots marked to list every hit", () => {
-    const tally = new L1HitTally(new Int32Array(3));
+    const tally = new L1HitTally(new Float64Array(3 * SLOT_TIMES_STRIDE));
     tally.untilCall = 1_000;
-    tally.counts[0] = 1;
-    tally.counts[1] = LIST_EVERY_HIT + 1;
+    tally.setCount(0, 1);
+    tally.setCount(1, LIST_EVERY_HIT + 1);
     for (const [slot, us] of [
       [1, -1],
       [0, 7],
@@ -60,20 +67,20 @@ describe("tallyHit", () => {
     }
     expect(Array.from(tally.timed.subarray(0, tally.timedCount))).toEqual([7, 3]);
     expect(Array.from(tally.ordered.subarray(0, tally.orderedCount))).toEqual([1, 1, 1]);
-    expect(talliedIn(tally.counts[0])).toBe(2);
-    expect(talliedIn(tally.counts[1])).toBe(3);
+    expect(talliedIn(tally.countAt(0))).toBe(2);
+    expect(talliedIn(tally.countAt(1))).toBe(3);
     expect(Array.from(tally.touched.subarray(0, tally.touchedCount))).toEqual([1, 0]);
   });
 
   it("leaves a full list to the observer, recording nothing of that hit", () => {
-    const tally = new L1HitTally(new Int32Array(2));
+    const tally = new L1HitTally(new Float64Array(2 * SLOT_TIMES_STRIDE));
     tally.untilCall = 10_000;
-    tally.counts[0] = LIST_EVERY_HIT + 1;
-    tally.counts[1] = 1;
+    tally.setCount(0, LIST_EVERY_HIT + 1);
+    tally.setCount(1, 1);
     for (let i = 0; i < tally.ordered.length; i++) expect(tallyHit(tally, 0, -1)).toBe(true);
-    const before = [tally.counts[0], tally.untilCall, tally.timedCount];
+    const before = [tally.countAt(0), tally.untilCall, tally.timedCount];
     expect(tallyHit(tally, 0, 5)).toBe(false);
-    expect([tally.counts[0], tally.untilCall, tally.timedCount]).toEqual(before);
+    expect([tally.countAt(0), tally.untilCall, tally.timedCount]).toEqual(before);
     for (let i = 0; i < tally.timed.length; i++) expect(tallyHit(tally, 1, i)).toBe(true);
     expect(tallyHit(tally, 1, 99)).toBe(false);
     expect(tally.timedCount).toBe(tally.timed.length);
@@ -89,11 +96,12 @@ describe("MemoryStore.slotCounters", () => {
       sweepInterval: 0,
       clock: { now: () => now },
     });
-    const counts = store.slotCounters();
-    expect(store.slotCounters()).toBe(counts);
+    const counters = store.slotCounters();
+    expect(store.slotCounters()).toBe(counters);
+    const counts = new L1HitTally(counters);
     const arm = (key: string, n: number): number => {
       const slot = store.lookup(key, "ns");
-      counts[slot] = n;
+      counts.setCount(slot, n);
       return slot;
     };
     store.setSync("a", "ns", 1, 0);
@@ -101,20 +109,23 @@ describe("MemoryStore.slotCounters", () => {
     const a = arm("a", 4);
     const b = arm("b", 1);
     store.deleteSync("a", "ns");
-    expect(counts[a]).toBe(-4);
+    expect(counts.countAt(a)).toBe(-4);
     store.setSync("c", "ns", 3, 10);
     const c = arm("c", 2);
     now = 20; // c has expired: the lookup frees it
     expect(store.lookup("c", "ns")).toBe(-1);
-    expect(counts[c]).toBe(-2);
+    expect(counts.countAt(c)).toBe(-2);
     store.setSync("d", "ns", 4, 0);
     store.setSync("e", "ns", 5, 0); // evicts b, the least recently used
-    expect(counts[b]).toBe(-1);
+    expect(counts.countAt(b)).toBe(-1);
     const d = arm("d", 3);
     store.clearSync("ns");
-    expect(counts[d]).toBe(-3);
-    // A count at 0 (nobody counts that slot) stays 0.
-    expect(Array.from(counts).filter((n) => n > 0)).toEqual([]);
+    expect(counts.countAt(d)).toBe(-3);
+    // A count at 0 (nobody counts that slot) stays 0, and the store's own times are intact.
+    expect(allCounts(counts).filter((n) => n > 0)).toEqual([]);
+    now = 0;
+    store.setSync("f", "ns", 6, 5);
+    expect(store.getSync("f", "ns")).toBe(6);
   });
 });
 
@@ -129,11 +140,11 @@ describe("MultiLevelCache with a tallying observer", () => {
     for (let i = 0; i < 5; i++) expect(await cache.get("k")).toBe(1);
     // The first hit armed the slot; the cache tallied the four after it.
     expect(tallying.reads).toHaveLength(1);
-    expect(tally.counts.reduce((sum, n) => sum + talliedIn(n), 0)).toBe(4);
+    expect(allCounts(tally).reduce((sum, n) => sum + talliedIn(n), 0)).toBe(4);
     const other: AccessResult[] = [];
     const stop = cache.observeReads({ onRead: (_k, _n, result) => other.push(result) });
     expect(tallying.offers).toEqual([tally, undefined]);
-    expect(Array.from(tally.counts).every((n) => n === 0)).toBe(true);
+    expect(allCounts(tally).every((n) => n === 0)).toBe(true);
     await cache.get("k");
     await cache.get("k");
     expect(tallying.reads).toHaveLength(3);
