@@ -147,7 +147,7 @@ export class MemoryStore implements CacheStore {
       if (this.policy.usesKeyHash) this.policy.miss(keyHash(key, namespace));
       return -1;
     }
-    const expires = this.times[slot * SLOT_TIMES_STRIDE];
+    const expires = this.expiresAtOf(slot);
     if (expires !== 0 && expires <= this.options.clock.now()) {
       this.removeSlot(slot, true);
       this.expirations++;
@@ -164,7 +164,7 @@ export class MemoryStore implements CacheStore {
   peek(key: string, namespace: string): number {
     const slot = this.slotsOf(namespace)?.get(key);
     if (slot === undefined) return -1;
-    const expires = this.times[slot * SLOT_TIMES_STRIDE];
+    const expires = this.expiresAtOf(slot);
     return expires !== 0 && expires <= this.options.clock.now() ? -1 : slot;
   }
 
@@ -243,8 +243,7 @@ export class MemoryStore implements CacheStore {
       this.count++;
       this.policy.insert(slot, this.policy.usesKeyHash ? keyHash(key, namespace) : 0, expires);
     }
-    this.times[slot * SLOT_TIMES_STRIDE] = expires;
-    this.times[slot * SLOT_TIMES_STRIDE + 1] = staleAt;
+    this.setTimes(slot, expires, staleAt);
     if (expires !== 0 && this.sweepTimer === undefined) this.startSweep();
     this.sets++;
     while (this.count > this.options.maxSize) this.evictOne("capacity");
@@ -255,7 +254,7 @@ export class MemoryStore implements CacheStore {
   deleteSync(key: string, namespace: string): boolean {
     const slot = this.slotsOf(namespace)?.get(key);
     if (slot === undefined) return false;
-    const expires = this.times[slot * SLOT_TIMES_STRIDE];
+    const expires = this.expiresAtOf(slot);
     if (expires !== 0 && expires <= this.options.clock.now()) {
       // Gone already, so not "deleted"; freed here, or a later capacity eviction would report it.
       this.removeSlot(slot, true);
@@ -285,7 +284,7 @@ export class MemoryStore implements CacheStore {
     const now = this.options.clock.now();
     let removed = 0;
     for (const slot of [...slots]) {
-      const expires = this.times[slot * SLOT_TIMES_STRIDE];
+      const expires = this.expiresAtOf(slot);
       if (expires === 0 || expires > now) removed++;
       this.removeSlot(slot, true);
     }
@@ -299,7 +298,7 @@ export class MemoryStore implements CacheStore {
     let freed = 0;
     for (let slot = 0; slot < this.keyOf.length; slot++) {
       const key = this.keyOf[slot];
-      const expires = this.times[slot * SLOT_TIMES_STRIDE];
+      const expires = this.expiresAtOf(slot);
       if (key === undefined || expires === 0 || expires > now) continue;
       const namespace = this.namespaceOf[slot];
       this.removeSlot(slot, true);
@@ -383,7 +382,7 @@ export class MemoryStore implements CacheStore {
     const namespaces = namespace === undefined ? [...this.index.keys()] : [namespace];
     for (const ns of namespaces) {
       for (const [key, slot] of [...(this.index.get(ns) ?? [])]) {
-        const expires = this.times[slot * SLOT_TIMES_STRIDE];
+        const expires = this.expiresAtOf(slot);
         if (expires === 0 || expires > now) yield { namespace: ns, key };
       }
     }
@@ -398,10 +397,9 @@ export class MemoryStore implements CacheStore {
   entryAt(slot: number): StoreEntry {
     const entry: StoreEntry = {
       value: this.valueAt(slot),
-      expiresAt: this.times[slot * SLOT_TIMES_STRIDE],
+      expiresAt: this.expiresAtOf(slot),
     };
-    if (this.times[slot * SLOT_TIMES_STRIDE + 1] !== 0)
-      entry.staleAt = this.times[slot * SLOT_TIMES_STRIDE + 1];
+    if (this.staleAtOf(slot) !== 0) entry.staleAt = this.staleAtOf(slot);
     const tags = this.tagsOf[slot];
     if (tags) entry.tags = tags;
     return entry;
@@ -447,12 +445,17 @@ export class MemoryStore implements CacheStore {
     }
     this.keyOf[slot] = undefined;
     this.values[slot] = undefined;
-    this.times[slot * SLOT_TIMES_STRIDE] = 0;
-    this.times[slot * SLOT_TIMES_STRIDE + 1] = 0;
+    this.setTimes(slot, 0, 0);
     this.freeSlots[this.freeCount++] = slot;
     this.count--;
     const count = this.times[slotCounterIndex(slot)];
     if (count > 0) this.times[slotCounterIndex(slot)] = -count;
+  }
+
+  /** Sets a slot's expiry and stale time (epoch ms, 0 = none), keeping its count. */
+  private setTimes(slot: number, expiresAt: number, staleAt: number): void {
+    this.times[slot * SLOT_TIMES_STRIDE] = expiresAt;
+    this.times[slot * SLOT_TIMES_STRIDE + 1] = staleAt;
   }
 
   private setTags(slot: number, tags: readonly string[] | undefined): void {
