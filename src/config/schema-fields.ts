@@ -30,9 +30,11 @@ interface FieldMeta {
   [key: string]: unknown;
 }
 
-export function positiveInteger(meta: FieldMeta) {
+/** A positive integer, at most `max` when given. */
+export function positiveInteger(meta: FieldMeta, max?: number) {
   const e = expected("a positive integer");
-  return z.int(e).min(1, e).meta(meta);
+  const field = z.int(e).min(1, e);
+  return (max === undefined ? field : field.max(max, expected(`at most ${max}`))).meta(meta);
 }
 
 export function nonNegativeInteger(meta: FieldMeta) {

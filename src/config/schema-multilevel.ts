@@ -1,4 +1,5 @@
 /** The `cache.multi_level` section: the L1, the L2 (LMDB file or Redis), write policy, bus. */
+import { MAX_MEMORY_ENTRIES } from "../stores/memory-options.js";
 import { z } from "zod";
 import {
   DEFAULT_EVICTION_POLICY,
@@ -33,7 +34,10 @@ const redisUrl = z
 const l1 = section(
   {
     type: oneOf(["memory"], { description: "The L1 is always in memory.", default: "memory" }),
-    max_size: positiveInteger({ description: "Most entries held.", default: D.l1.max_size }),
+    max_size: positiveInteger(
+      { description: "Most entries held (allocated up front).", default: D.l1.max_size },
+      MAX_MEMORY_ENTRIES,
+    ),
     max_bytes: nonNegativeInteger({
       description: "Most bytes held (estimated value sizes); 0 = no byte cap.",
       default: D.l1.max_bytes,

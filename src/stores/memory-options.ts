@@ -12,7 +12,8 @@ import { estimateSize } from "./size-estimate.js";
 /** Options of the in-memory tier (L1). */
 export interface MemoryStoreOptions {
   /**
-   * Most entries held at once; the policy evicts beyond it.
+   * Most entries held at once; the policy evicts beyond it. At most {@link MAX_MEMORY_ENTRIES}:
+   * the store allocates its per-entry arrays up front.
    * @default 1000
    */
   maxSize?: number;
@@ -69,6 +70,12 @@ export interface ResolvedMemoryOptions {
   path: string;
 }
 
+/**
+ * Largest `maxSize` (2^24, about 16.8 million entries, some 800 MB of per-entry arrays allocated
+ * up front): beyond it the arrays fail to allocate, or take the process down.
+ */
+export const MAX_MEMORY_ENTRIES = 2 ** 24;
+
 function positiveInteger(value: unknown, path: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     throw new CacheConfigError(path, `expected a positive integer, got ${String(value)}`);
@@ -79,6 +86,12 @@ function positiveInteger(value: unknown, path: string): number {
 export function resolveMemoryOptions(options: MemoryStoreOptions = {}): ResolvedMemoryOptions {
   const p = options.configPath ?? "";
   const maxSize = positiveInteger(options.maxSize ?? 1000, `${p}maxSize`);
+  if (maxSize > MAX_MEMORY_ENTRIES) {
+    throw new CacheConfigError(
+      `${p}maxSize`,
+      `expected at most ${MAX_MEMORY_ENTRIES} entries (allocated up front), got ${maxSize}`,
+    );
+  }
   const maxBytes = options.maxBytes ?? 0;
   if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < 0) {
     throw new CacheConfigError(

@@ -43,6 +43,12 @@ const CASES: Case[] = [
   ],
   ["cache as a string", "cache: fast\n", "cache", 'expected a mapping, got "fast"'],
   [
+    "l1 max_size above what L1 can allocate",
+    sectionOf("multi_level", "l1:\n      max_size: 100000000"),
+    "cache.multi_level.l1.max_size",
+    "expected at most 16777216, got 100000000",
+  ],
+  [
     "latency_sample_every zero",
     sectionOf("multi_level", "latency_sample_every: 0"),
     "cache.multi_level.latency_sample_every",

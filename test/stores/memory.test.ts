@@ -334,6 +334,9 @@ describe("MemoryStore bad input", () => {
     ["negative maxSize", () => new MemoryStore({ maxSize: -1 }), "maxSize"],
     ["NaN maxSize", () => new MemoryStore({ maxSize: Number.NaN }), "maxSize"],
     ["fractional maxSize", () => new MemoryStore({ maxSize: 1.5 }), "maxSize"],
+    // Larger would fail to allocate (a RangeError) or exhaust the heap.
+    ["maxSize above 2^24", () => new MemoryStore({ maxSize: 2 ** 24 + 1 }), "maxSize"],
+    ["maxSize of 2^53", () => new MemoryStore({ maxSize: 2 ** 53 }), "maxSize"],
     ["negative maxBytes", () => new MemoryStore({ maxBytes: -5 }), "maxBytes"],
     ["NaN maxBytes", () => new MemoryStore({ maxBytes: Number.NaN }), "maxBytes"],
     [
